@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+from core.context import user_id_var
+
+from .receivers import SESSION_HOST_KEY
+
+
+class SessionHostBindingMiddleware:
+    """A session is only valid on the host that created it. Cookies are already per host;
+    this also defeats a session id copied to another subdomain."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            bound = request.session.get(SESSION_HOST_KEY)
+            host = request.get_host().split(":")[0].lower()
+            if bound != host:
+                logout(request)
+            else:
+                user_id_var.set(str(user.pk))
+        return self.get_response(request)

@@ -1,0 +1,12 @@
+"""Bind each session to the host that created it (cross-cutting, hence a receiver)."""
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+SESSION_HOST_KEY = "_mpp_host"
+
+
+@receiver(user_logged_in)
+def bind_session_to_host(sender, request, user, **kwargs) -> None:  # noqa: ANN001
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_HOST_KEY] = request.get_host().split(":")[0].lower()

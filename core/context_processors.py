@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def platform(request: HttpRequest) -> dict[str, object]:
+    tenant = getattr(request, "tenant", None)
+    is_tenant_host = tenant is not None and tenant.schema_name != "public"
+    return {
+        "current_tenant": tenant if is_tenant_host else None,
+        "is_tenant_host": is_tenant_host,
+        "base_domain": settings.MPP_BASE_DOMAIN,
+        "platform_url": platform_url(),
+    }
+
+
+def platform_url(path: str = "/") -> str:
+    port = f":{settings.MPP_BASE_PORT}" if settings.MPP_BASE_PORT else ""
+    return f"{settings.MPP_BASE_SCHEME}://{settings.MPP_BASE_DOMAIN}{port}{path}"
+
+
+def tenant_url(slug: str, path: str = "/") -> str:
+    port = f":{settings.MPP_BASE_PORT}" if settings.MPP_BASE_PORT else ""
+    return f"{settings.MPP_BASE_SCHEME}://{slug}.{settings.MPP_BASE_DOMAIN}{port}{path}"

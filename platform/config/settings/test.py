@@ -1,0 +1,22 @@
+"""Test settings: real PostgreSQL (embedded unless DATABASE_URL is set), eager Celery by default."""
+
+from config.devdb import ensure_database_url
+
+ensure_database_url()
+
+from .base import *  # noqa: E402, F403
+from .base import DATA_DIR, MIDDLEWARE  # noqa: E402
+
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+MEDIA_ROOT = DATA_DIR / "test-media"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+    }
+}
+MIDDLEWARE = list(MIDDLEWARE)

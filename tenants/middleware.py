@@ -1,0 +1,32 @@
+"""Host → tenant routing. Unknown hosts and tenants that are not ready get a plain 404."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from .models import Tenant
+
+
+class TenantRoutingMiddleware(TenantMainMiddleware):
+    def get_tenant(self, domain_model, hostname: str) -> Tenant:
+        tenant = super().get_tenant(domain_model, hostname)
+        if not tenant.is_routable:
+            raise domain_model.DoesNotExist(hostname)
+        return tenant
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        return HttpResponseNotFound(render_to_string("errors/unknown_host.html"))
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant: Tenant = request.tenant
+        timezone.activate(tenant.timezone or "Asia/Jakarta")
+        if tenant.state == Tenant.State.SUSPENDED and not request.path.startswith("/admin/"):
+            html = render_to_string("errors/maintenance.html", {"tenant": tenant})
+            return HttpResponse(html, status=503, headers={"Retry-After": "3600"})
+        return None

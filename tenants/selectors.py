@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_tenants.utils import schema_context
+
+from .models import Tenant
+
+
+def ready_tenants() -> QuerySet[Tenant]:
+    """Tenants whose schema is provisioned (the only ones periodic work may touch)."""
+    return Tenant.objects.exclude(schema_name="public").filter(is_ready=True)
+
+
+def live_tenants() -> list[Tenant]:
+    with schema_context("public"):
+        return list(
+            ready_tenants()
+            .filter(state__in=[Tenant.State.LIVE, Tenant.State.ONBOARDING])
+            .select_related()
+            .order_by("name")
+        )

@@ -1,0 +1,162 @@
+"""Writes for tenants: creation from the national region list and background provisioning."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context, schema_exists, tenant_context
+
+from regions import reference
+
+from .errors import TenantProvisioningFailed, UnknownRegion
+from .migration_state import code_fingerprint
+from .models import Domain, Tenant, TenantHeartbeat
+
+logger = logging.getLogger(__name__)
+
+PROVISIONING_STEPS = ("queued", "creating_schema", "migrating", "seeding", "ready")
+
+
+def tenant_host(slug: str) -> str:
+    return f"{slug}.{settings.MPP_BASE_DOMAIN}"
+
+
+def public_tenant_ensure() -> Tenant:
+    """The public schema's own row and the base-domain Domain (idempotent)."""
+    with schema_context("public"):
+        tenant, _created = Tenant.objects.get_or_create(
+            schema_name="public",
+            defaults={
+                "slug": "platform",
+                "name": "MPP Digital",
+                "kind": Tenant.Kind.PLATFORM,
+                "state": Tenant.State.LIVE,
+                "is_ready": True,
+            },
+        )
+        Domain.objects.get_or_create(
+            domain=settings.MPP_BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
+        )
+    return tenant
+
+
+def tenant_register(*, region_code: str) -> Tenant:
+    """Create (or return) the tenant row for a kab/kota from the national list. No schema yet."""
+    try:
+        regency = reference.regency(reference.normalize_code(region_code))
+    except ValueError:
+        regency = None
+    if regency is None or reference.level_of(regency.code) != "regency":
+        raise UnknownRegion(
+            _("Kode kab/kota %(code)s tidak ada dalam daftar Kemendagri.") % {"code": region_code}
+        )
+    slug = reference.slug_for_regency(regency.code)
+    with schema_context("public"), transaction.atomic():
+        tenant, created = Tenant.objects.get_or_create(
+            region_code=regency.code,
+            defaults={
+                "slug": slug,
+                "schema_name": slug.replace("-", "_"),
+                "name": reference.display_name(regency),
+                "kind": regency.kind,
+                "province_code": regency.province_code,
+                "timezone": reference.timezone_for_province(regency.province_code),
+                "state": Tenant.State.REGISTERED,
+                "provisioning_step": "",
+            },
+        )
+        if created:
+            Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+    return tenant
+
+
+def _set_step(tenant: Tenant, step: str, **extra: object) -> None:
+    tenant.provisioning_step = step
+    for key, value in extra.items():
+        setattr(tenant, key, value)
+    with schema_context("public"):
+        tenant.save(update_fields=["provisioning_step", "updated_at", *extra.keys()])
+
+
+def tenant_provision(
+    *, tenant_id: int, on_step: Callable[[str], None] | None = None
+) -> Tenant:
+    """Create the schema, run the tenant migrations and seed it; then mark the tenant ready.
+
+    Idempotent: a ready tenant is returned unchanged; a half-made schema from a crashed run is
+    dropped and rebuilt. Until `is_ready` is set, routing, beat and dashboards ignore the tenant.
+    """
+    with schema_context("public"):
+        tenant = Tenant.objects.get(pk=tenant_id)
+    if tenant.is_ready:
+        return tenant
+    report = on_step or (lambda step: None)
+    try:
+        _set_step(tenant, "creating_schema", state=Tenant.State.PROVISIONING, provisioning_error="")
+        report("creating_schema")
+        if schema_exists(tenant.schema_name):
+            _drop_schema(tenant.schema_name)  # leftovers of a failed attempt
+        with schema_context("public"):
+            connection.cursor().execute(f'CREATE SCHEMA "{tenant.schema_name}"')
+        _set_step(tenant, "migrating")
+        report("migrating")
+        call_command(
+            "migrate_schemas", tenant=True, schema_name=tenant.schema_name,
+            interactive=False, verbosity=0,
+        )
+        _set_step(tenant, "seeding")
+        report("seeding")
+        with tenant_context(tenant):
+            for path in settings.MPP_TENANT_SEEDERS:
+                import_string(path)(tenant=tenant)
+        _set_step(
+            tenant, "ready", is_ready=True, state=Tenant.State.ONBOARDING,
+            migrations_fingerprint=code_fingerprint(),
+        )
+        report("ready")
+    except Exception as exc:
+        logger.exception("Provisioning of %s failed", tenant.schema_name)
+        with schema_context("public"):
+            if schema_exists(tenant.schema_name):
+                _drop_schema(tenant.schema_name)
+        _set_step(
+            tenant, "failed", state=Tenant.State.FAILED, is_ready=False,
+            provisioning_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise TenantProvisioningFailed(
+            _("Penyiapan tenant %(name)s gagal; silakan coba lagi.") % {"name": tenant.name}
+        ) from exc
+    return tenant
+
+
+def _drop_schema(schema_name: str) -> None:
+    with schema_context("public"):
+        connection.cursor().execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+def tenant_create_ready(*, region_code: str) -> Tenant:
+    """Register and provision synchronously (operators, demo data, benchmarks). Idempotent."""
+    tenant = tenant_register(region_code=region_code)
+    return tenant_provision(tenant_id=tenant.pk)
+
+
+def tenant_set_state(*, tenant: Tenant, state: str) -> Tenant:
+    tenant.state = state
+    with schema_context("public"):
+        tenant.save(update_fields=["state", "updated_at"])
+    return tenant
+
+
+def tenant_heartbeat_record(*, tenant_id: int, schema_seen: str) -> None:
+    with schema_context("public"):
+        TenantHeartbeat.objects.update_or_create(
+            tenant_id=tenant_id,
+            defaults={"schema_seen": schema_seen, "beat_at": timezone.now()},
+        )
