@@ -20,8 +20,8 @@ class SessionHostBindingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            bound = request.session.get(SESSION_HOST_KEY)
             host = request.get_host().split(":")[0].lower()
+            bound = request.session.setdefault(SESSION_HOST_KEY, host)
             if bound != host:
                 logout(request)
             else:

@@ -7,6 +7,6 @@ SESSION_HOST_KEY = "_mpp_host"
 
 
 @receiver(user_logged_in)
-def bind_session_to_host(sender, request, user, **kwargs) -> None:  # noqa: ANN001
-    if request is not None and hasattr(request, "session"):
+def bind_session_to_host(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session") and "HTTP_HOST" in request.META:
         request.session[SESSION_HOST_KEY] = request.get_host().split(":")[0].lower()

@@ -6,7 +6,7 @@ class BearerTokenAuthentication(TokenAuthentication):
 
     keyword = "Bearer"
 
-    def authenticate(self, request):  # noqa: ANN001, ANN201
+    def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if header.startswith("Token "):
             request.META["HTTP_AUTHORIZATION"] = "Bearer " + header[len("Token ") :]

@@ -23,7 +23,7 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def add_error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:  # noqa: ANN001
+def add_error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     for path_item in result.get("paths", {}).values():

@@ -86,3 +86,6 @@ class TenantHeartbeat(models.Model):
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="heartbeat")
     schema_seen = models.CharField(max_length=63)
     beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.schema_seen} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -44,7 +44,7 @@ def current_schema() -> str:
 
 
 @shared_task(acks_late=True, bind=True, max_retries=3, default_retry_delay=10)
-def provision_tenant_task(self, tenant_id: int) -> str:  # noqa: ANN001
+def provision_tenant_task(self, tenant_id: int) -> str:
     from .services import tenant_provision
 
     with schema_context("public"):

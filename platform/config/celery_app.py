@@ -14,3 +14,23 @@ if not os.environ["DJANGO_SETTINGS_MODULE"].endswith("production"):
 app = CeleryApp("mpp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _ensure_filesystem_broker_dirs() -> None:
+    """The single-machine filesystem broker and result backend need their folders."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for key in ("data_folder_in", "processed_folder", "control_folder"):
+            Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
+        if settings.CELERY_RESULT_BACKEND.startswith("file://"):
+            Path(settings.CELERY_RESULT_BACKEND.removeprefix("file://")).mkdir(
+                parents=True, exist_ok=True
+            )
+
+
+@app.on_after_configure.connect
+def _setup(sender, **kwargs) -> None:
+    _ensure_filesystem_broker_dirs()

@@ -19,7 +19,7 @@ from core.demo import seed_demo
 class Command(BaseCommand):
     help = "Start the whole product locally (web on :8000, Celery worker and beat)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--no-seed", action="store_true")
 

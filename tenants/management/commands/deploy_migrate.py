@@ -42,7 +42,7 @@ def _migrate_one(schema_name: str) -> tuple[str, str | None]:
 class Command(BaseCommand):
     help = "Run shared migrations, then tenant migrations only where pending (in parallel)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--skip-shared", action="store_true")
         parser.add_argument("--verify", action="store_true")
         parser.add_argument("--processes", type=int, default=2)

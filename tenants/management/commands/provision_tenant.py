@@ -9,7 +9,7 @@ from tenants.services import tenant_create_ready
 class Command(BaseCommand):
     help = "Register and provision the tenant of one kab/kota from the national list (idempotent)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--region-code", required=True, help="Kode kab/kota, mis. 32.73")
 
     def handle(self, *args: object, **options: str) -> None:

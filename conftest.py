@@ -1,0 +1,110 @@
+"""Test-session wiring: real PostgreSQL, two tenants created once per session.
+
+Tenants: Kota Bandung (schema kota_bandung, host kota-bandung.localhost) and Kabupaten Sragen
+(schema kab_sragen, host kab-sragen.localhost), both live. Each test runs in a transaction that
+rolls back, and the connection is put back on the public schema afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context, tenant_context
+
+TENANT_A_CODE = "32.73"
+TENANT_B_CODE = "33.14"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tenants.models import Tenant
+    from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
+
+    with django_db_blocker.unblock():
+        public_tenant_ensure()
+        for code in (TENANT_A_CODE, TENANT_B_CODE):
+            tenant = tenant_create_ready(region_code=code)
+            if tenant.state != Tenant.State.LIVE:
+                tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public() -> Iterator[None]:
+    yield
+    connection.set_schema_to_public()
+
+
+def _tenant(code: str):
+    from tenants.models import Tenant
+
+    with schema_context("public"):
+        return Tenant.objects.get(region_code=code)
+
+
+@pytest.fixture
+def tenant_a(db):
+    return _tenant(TENANT_A_CODE)
+
+
+@pytest.fixture
+def tenant_b(db):
+    return _tenant(TENANT_B_CODE)
+
+
+def host_of(tenant) -> str:
+    return tenant.domains.get(is_primary=True).domain
+
+
+@pytest.fixture
+def client_a(tenant_a) -> Client:
+    return Client(HTTP_HOST=host_of(tenant_a))
+
+
+@pytest.fixture
+def client_b(tenant_b) -> Client:
+    return Client(HTTP_HOST=host_of(tenant_b))
+
+
+@pytest.fixture
+def platform_client(db) -> Client:
+    from django.conf import settings
+
+    return Client(HTTP_HOST=settings.MPP_BASE_DOMAIN)
+
+
+@pytest.fixture
+def in_tenant():
+    """`with in_tenant(tenant): ...` runs ORM code in that tenant's schema."""
+
+    @contextmanager
+    def _ctx(tenant):
+        with tenant_context(tenant):
+            yield tenant
+
+    return _ctx
+
+
+@pytest.fixture
+def user_factory(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory
+
+
+@pytest.fixture
+def staff_user(user_factory, in_tenant):
+    """Factory: a user with a role in the given tenant."""
+    from agencies.models import StaffRole
+    from agencies.services import staff_role_grant
+
+    def _make(tenant, role=StaffRole.Role.TENANT_ADMIN, agency=None, **kwargs):
+        user = user_factory(**kwargs)
+        with in_tenant(tenant):
+            staff_role_grant(user=user, role=role, agency=agency)
+        return user
+
+    return _make

@@ -1,0 +1,26 @@
+"""`platform/` is a source root, never a package: the stdlib `platform` must win."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_stdlib_platform_is_not_shadowed():
+    import platform
+
+    assert platform.system()
+    assert platform.__file__.startswith(sys.base_prefix)
+
+
+def test_no_platform_package_file():
+    assert not (ROOT / "platform" / "__init__.py").exists()
+    assert not (ROOT / "platform.py").exists()
+
+
+def test_celery_imports_with_config_on_the_path():
+    import celery.platforms  # noqa: F401 - this import fails when platform/ shadows the stdlib
+
+    from config.celery_app import app
+
+    assert app.main == "mpp"
