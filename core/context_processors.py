@@ -21,3 +21,26 @@ def platform_url(path: str = "/") -> str:
 def tenant_url(slug: str, path: str = "/") -> str:
     port = f":{settings.MPP_BASE_PORT}" if settings.MPP_BASE_PORT else ""
     return f"{settings.MPP_BASE_SCHEME}://{slug}.{settings.MPP_BASE_DOMAIN}{port}{path}"
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Navigation links contributed by apps (`<app>.nav`), resolved for the current host."""
+    from django.urls import NoReverseMatch, reverse
+
+    from core.discovery import collect
+
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:
+        return {}
+    groups = ("PORTAL", "BACKOFFICE") if tenant.schema_name != "public" else ("PLATFORM",)
+    result: dict[str, object] = {}
+    urlconf = getattr(request, "urlconf", None)
+    for group in groups:
+        items = []
+        for order, label, url_name in sorted(collect("nav", group), key=lambda item: item[0]):
+            try:
+                items.append({"label": label, "url": reverse(url_name, urlconf=urlconf)})
+            except NoReverseMatch:
+                continue
+        result[f"nav_{group.lower()}"] = items
+    return result

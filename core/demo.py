@@ -1,7 +1,8 @@
 """Demo data for `make run`: a ministry user, two tenants and a tenant admin for each.
 
-Idempotent: running it again changes nothing. Later apps add their own demo content through
-MPP_DEMO_SEEDERS (callables taking `tenant`), run inside each demo tenant's schema."""
+Idempotent: running it again changes nothing. Apps add their own demo content through a
+`seeding` module (`seed_demo_platform()`, `seed_demo_tenant(*, tenant)`; see core.discovery),
+run in INSTALLED_APPS order, the tenant part inside each demo tenant's schema."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.models import User
+from core.discovery import collect
 from agencies.models import StaffRole
 from agencies.services import staff_role_grant
 from tenants.models import Tenant
@@ -47,6 +48,8 @@ def seed_demo() -> list[DemoLogin]:
     logins.append(DemoLogin("Kementerian (pemantau)", ministry.email, "platform"))
     citizen = _user(CITIZEN_EMAIL, "Siti Warga", phone="6281234567890")
     logins.append(DemoLogin("Warga", citizen.email, "semua portal"))
+    for seed in collect("seeding", "seed_demo_platform"):
+        seed()
     for region_code, admin_email in DEMO_TENANTS:
         tenant = tenant_create_ready(region_code=region_code)
         if tenant.state == Tenant.State.ONBOARDING:
@@ -54,7 +57,7 @@ def seed_demo() -> list[DemoLogin]:
         admin = _user(admin_email, f"Admin {tenant.name}")
         with tenant_context(tenant), transaction.atomic():
             staff_role_grant(user=admin, role=StaffRole.Role.TENANT_ADMIN)
-            for path in settings.MPP_DEMO_SEEDERS:
-                import_string(path)(tenant=tenant)
+            for seed in collect("seeding", "seed_demo_tenant"):
+                seed(tenant=tenant)
         logins.append(DemoLogin(f"Admin {tenant.name}", admin_email, tenant.slug))
     return logins

@@ -15,6 +15,7 @@ village    ``32.73.01.1001``+ 4 digits; first digit 1 kelurahan, 2 desa, 3 desa 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Literal
 
 Level = Literal["province", "regency", "district", "village"]
@@ -60,15 +61,13 @@ def _split(raw: str) -> list[str]:
         text = text[:-2]  # a numeric spreadsheet cell exported as 3273011001.0
     if _UNDOTTED.match(text):
         cuts = (0, 2, 4, 6, 10)
-        return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if a < len(text)]
+        return [text[a:b] for a, b in pairwise(cuts) if a < len(text)]
     match = _DOTTED.match(text)
     if match:
         return [part for part in match.groups() if part is not None]
     if re.fullmatch(r"[\d.]*[eE][+-]?\d+", text):
         raise InvalidCode(raw, "tertulis dalam notasi ilmiah; format sel sebagai teks")
-    raise InvalidCode(
-        raw, "gunakan 2, 4, 6 atau 10 digit, misalnya 32.73.01.1001 atau 3273011001"
-    )
+    raise InvalidCode(raw, "gunakan 2, 4, 6 atau 10 digit, misalnya 32.73.01.1001 atau 3273011001")
 
 
 def normalize_code(raw: str) -> str:

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
+from core.discovery import collect
 from regions import reference
 
 from .errors import TenantProvisioningFailed, UnknownRegion
@@ -114,8 +114,8 @@ def tenant_provision(
         _set_step(tenant, "seeding")
         report("seeding")
         with tenant_context(tenant):
-            for path in settings.MPP_TENANT_SEEDERS:
-                import_string(path)(tenant=tenant)
+            for seed in collect("seeding", "seed_new_tenant"):
+                seed(tenant=tenant)
         _set_step(
             tenant, "ready", is_ready=True, state=Tenant.State.ONBOARDING,
             migrations_fingerprint=code_fingerprint(),

@@ -1,10 +1,14 @@
-"""URLs of a tenant host (<slug>.<base domain>): citizen portal, back office, tenant API."""
+"""URLs of a tenant host (<slug>.<base domain>): citizen portal, back office, tenant API.
+
+Apps add pages through a `urls_tenant` module (core.discovery). Back-office pages live under
+/kelola/ (BackOfficeAccessMiddleware requires a staff role there)."""
 
 from django.urls import include, path
 
 from agencies.views import backoffice_home
 from api.urls import tenant_urlpatterns
 from core import pages
+from core.discovery import collect
 
 handler404 = "core.views.page_not_found"
 handler403 = "core.views.permission_denied"
@@ -17,4 +21,5 @@ urlpatterns = [
     path("kelola/", backoffice_home, name="backoffice-home"),
     path("api/v1/", include((tenant_urlpatterns, "api"), namespace="api")),
     path("", include("api.docs_urls")),
+    *collect("urls_tenant", "urlpatterns"),
 ]

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
+                "core.context_processors.navigation",
             ],
         },
     }
@@ -275,7 +276,3 @@ LOGGING = {
 
 # --- product settings ---------------------------------------------------------------------------------
 MPP_DEMO_PASSWORD = env("MPP_DEMO_PASSWORD", default="demo-mpp-2026")
-# Callables run inside a new tenant's schema during provisioning (keyword argument `tenant`).
-MPP_TENANT_SEEDERS: list[str] = []
-# Callables that add demo content to a demo tenant (keyword argument `tenant`), run by seed_demo.
-MPP_DEMO_SEEDERS: list[str] = []

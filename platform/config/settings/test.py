@@ -5,7 +5,7 @@ from config.devdb import ensure_database_url
 ensure_database_url()
 
 from .base import *  # noqa: E402, F403
-from .base import DATA_DIR, MIDDLEWARE  # noqa: E402
+from .base import DATA_DIR, MIDDLEWARE, env  # noqa: E402
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -20,3 +20,7 @@ CACHES = {
     }
 }
 MIDDLEWARE = list(MIDDLEWARE)
+# Parallel developers/CI jobs on one embedded server: MPP_TEST_DB_SUFFIX keeps test DBs apart.
+_suffix = env("MPP_TEST_DB_SUFFIX", default="")
+if _suffix:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_mpp_{_suffix}"}  # noqa: F405
