@@ -37,7 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     urlconf = getattr(request, "urlconf", None)
     for group in groups:
         items = []
-        for order, label, url_name in sorted(collect("nav", group), key=lambda item: item[0]):
+        for _order, label, url_name in sorted(collect("nav", group), key=lambda item: item[0]):
             try:
                 items.append({"label": label, "url": reverse(url_name, urlconf=urlconf)})
             except NoReverseMatch:

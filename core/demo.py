@@ -13,9 +13,9 @@ from django.db import transaction
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.models import User
-from core.discovery import collect
 from agencies.models import StaffRole
 from agencies.services import staff_role_grant
+from core.discovery import collect
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
 
