@@ -21,6 +21,9 @@ SHARED_APPS = [
     "tenants",
     "accounts",
     "core",
+    "catalog",
+    "onboarding",
+    "monitoring",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -39,6 +42,13 @@ SHARED_APPS = [
 TENANT_APPS = [
     "agencies",
     "regions",
+    "services",
+    "sla",
+    "applications",
+    "hall",
+    "feedback",
+    "reports",
+    "integrations",
 ]
 INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
