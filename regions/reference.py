@@ -297,6 +297,7 @@ def attribution() -> str:
     """One-line attribution for footers (ODbL 1.0 requires it)."""
     info = source_info()
     return (
-        f"Data wilayah: {info['package']} {info['version']} © Fityan Nugroho dan kontributor, "
-        f"berdasarkan {info['decree']}, lisensi ODbL 1.0."
+        f"Data wilayah administrasi: {info['package']} {info['version']} © Fityan Nugroho dan "
+        f"kontributor, berdasarkan {info['decree']}, dilisensikan di bawah Open Database License "
+        "(ODbL) 1.0."
     )
