@@ -14,6 +14,14 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, tenant_context
 
+try:  # deterministic property tests: same examples on every run, no wall-clock deadlines
+    from hypothesis import settings as hypothesis_settings
+
+    hypothesis_settings.register_profile("mpp", derandomize=True, deadline=None)
+    hypothesis_settings.load_profile("mpp")
+except ImportError:  # pragma: no cover
+    pass
+
 TENANT_A_CODE = "32.73"
 TENANT_B_CODE = "33.14"
 
