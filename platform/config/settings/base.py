@@ -286,3 +286,21 @@ LOGGING = {
 
 # --- product settings ---------------------------------------------------------------------------------
 MPP_DEMO_PASSWORD = env("MPP_DEMO_PASSWORD", default="demo-mpp-2026")
+
+# --- product settings used by the apps ------------------------------------------------------------
+# Run Celery tasks inline (tests, throwaway browser-test servers); never in production.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = CELERY_TASK_ALWAYS_EAGER
+# Registrations from these official email domains are approved without a ministry review.
+MPP_AUTO_APPROVE_EMAIL_DOMAINS = env.list("MPP_AUTO_APPROVE_EMAIL_DOMAINS", default=[])
+# SMS/WhatsApp channel for one-time codes and notifications.
+MPP_SMS_BACKEND = env("MPP_SMS_BACKEND", default="accounts.sms.ConsoleSmsGateway")
+MPP_SMS_HTTP_URL = env("MPP_SMS_HTTP_URL", default="")
+MPP_SMS_HTTP_TOKEN = env("MPP_SMS_HTTP_TOKEN", default="")
+# Optional national identity provider (INApas-style OpenID Connect relying party).
+MPP_OIDC_ISSUER = env("MPP_OIDC_ISSUER", default="")
+MPP_OIDC_CLIENT_ID = env("MPP_OIDC_CLIENT_ID", default="")
+MPP_OIDC_CLIENT_SECRET = env("MPP_OIDC_CLIENT_SECRET", default="")
+MPP_OIDC_SCOPES = env("MPP_OIDC_SCOPES", default="openid email phone profile")
+# A breach older than this many working days escalates to the tenant admins.
+MPP_SLA_ESCALATE_AFTER_WORKING_DAYS = env.int("MPP_SLA_ESCALATE_AFTER_WORKING_DAYS", default=2)

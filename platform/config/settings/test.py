@@ -11,6 +11,7 @@ SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
+MPP_SMS_BACKEND = "accounts.sms.LocmemSmsGateway"
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = DATA_DIR / "test-media"
 CACHES = {
