@@ -33,6 +33,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         public_tenant_ensure()
+        from catalog.seeding import seed_catalog
+
+        seed_catalog()
         for code in (TENANT_A_CODE, TENANT_B_CODE):
             tenant = tenant_create_ready(region_code=code)
             if tenant.state != Tenant.State.LIVE:

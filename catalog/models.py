@@ -189,6 +189,29 @@ class ServiceVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.service.code} v{self.number} ({self.get_status_display()})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        errors = self._immutability_errors()
+        if errors:
+            raise ValidationError(errors)
+        super().save(*args, **kwargs)
+        self._remember_stored_state()
+
+    def delete(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if self.is_frozen or self.status != self.Status.DRAFT:
+            raise ValidationError(
+                _("Versi yang sudah diterbitkan tidak dapat dihapus; tandai tidak berlaku.")
+            )
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors = self._immutability_errors()
+        if errors:
+            raise ValidationError(errors)
+        if self.fee_forbidden and self.fee_amount:
+            raise ValidationError(
+                {"fee_amount": _("Biaya layanan ini dilarang; nilainya harus Rp0.")}
+            )
+
     # --- immutability -------------------------------------------------------------------
 
     @classmethod
@@ -198,7 +221,7 @@ class ServiceVersion(models.Model):
         return instance
 
     def _remember_stored_state(self) -> None:
-        self._stored_status = self.status
+        self._stored_status = self.__dict__.get("status")
         self._stored_content = self._content_snapshot()
 
     def _content_snapshot(self) -> dict[str, Any]:
@@ -245,29 +268,6 @@ class ServiceVersion(models.Model):
                 _("Versi yang sudah diterbitkan tidak dapat dikembalikan menjadi draf.")
             )
         return errors
-
-    def clean(self) -> None:
-        errors = self._immutability_errors()
-        if errors:
-            raise ValidationError(errors)
-        if self.fee_forbidden and self.fee_amount:
-            raise ValidationError(
-                {"fee_amount": _("Biaya layanan ini dilarang; nilainya harus Rp0.")}
-            )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        errors = self._immutability_errors()
-        if errors:
-            raise ValidationError(errors)
-        super().save(*args, **kwargs)
-        self._remember_stored_state()
-
-    def delete(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if self.is_frozen or self.status != self.Status.DRAFT:
-            raise ValidationError(
-                _("Versi yang sudah diterbitkan tidak dapat dihapus; tandai tidak berlaku.")
-            )
-        return super().delete(*args, **kwargs)
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -25,3 +25,7 @@ MIDDLEWARE = list(MIDDLEWARE)
 _suffix = env("MPP_TEST_DB_SUFFIX", default="")
 if _suffix:
     DATABASES["default"]["TEST"] = {"NAME": f"test_mpp_{_suffix}"}  # noqa: F405
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min", "tracking": "20/min"},
+}
