@@ -49,6 +49,16 @@ def _back_to_public() -> Iterator[None]:
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """The locmem cache lives for the session: clear it so rate limits never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _tenant(code: str):
     from tenants.models import Tenant
 

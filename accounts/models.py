@@ -50,6 +50,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("aktif"), default=True)
     date_joined = models.DateTimeField(_("tanggal bergabung"), default=timezone.now)
+    email_verified_at = models.DateTimeField(_("email terverifikasi pada"), null=True, blank=True)
+    phone_verified_at = models.DateTimeField(
+        _("nomor ponsel terverifikasi pada"), null=True, blank=True
+    )
 
     objects = UserManager()
 
@@ -73,3 +77,98 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_ministry(self) -> bool:
         return bool(self.ministry_role)
+
+
+class CitizenProfile(models.Model):
+    """The citizen's own data, entered once and reused by every tenant's applications.
+    Public schema. The NIK is shown masked everywhere (accounts.nik.mask_nik)."""
+
+    class Sex(models.TextChoices):
+        MALE = "L", _("Laki-laki")
+        FEMALE = "P", _("Perempuan")
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="citizen_profile", verbose_name=_("pengguna")
+    )
+    nik = models.CharField(_("NIK"), max_length=16, unique=True, null=True, blank=True)
+    birth_place = models.CharField(_("tempat lahir"), max_length=100, blank=True)
+    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices, blank=True)
+    address = models.TextField(_("alamat"), blank=True)
+    province_code = models.CharField(_("kode provinsi"), max_length=2, blank=True)
+    regency_code = models.CharField(_("kode kabupaten/kota"), max_length=5, blank=True)
+    district_code = models.CharField(_("kode kecamatan"), max_length=8, blank=True)
+    village_code = models.CharField(_("kode desa/kelurahan"), max_length=13, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profil warga")
+        verbose_name_plural = _("profil warga")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.masked_nik or '-'})"
+
+    @property
+    def masked_nik(self) -> str:
+        from .nik import mask_nik
+
+        return mask_nik(self.nik) if self.nik else ""
+
+
+class IdentityLink(models.Model):
+    """An account's identity at an external OpenID Connect provider (INApas): `sub` per issuer."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="identity_links", verbose_name=_("pengguna")
+    )
+    provider = models.CharField(_("penyedia"), max_length=255)  # the issuer URL
+    subject = models.CharField(_("subjek"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tautan identitas")
+        verbose_name_plural = _("tautan identitas")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="identity_link_unique_sub"),
+            models.UniqueConstraint(fields=["user", "provider"], name="identity_link_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.provider}"
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent to an email address or phone. Only an HMAC of the code is kept;
+    `sealed` holds the code encrypted until the sending task has delivered it, then is wiped."""
+
+    class Purpose(models.TextChoices):
+        VERIFY = "verify", _("Verifikasi kontak")
+        RESET = "reset", _("Atur ulang kata sandi")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Ponsel")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    destination = models.CharField(max_length=254)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    sealed = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kode sekali pakai")
+        verbose_name_plural = _("kode sekali pakai")
+        indexes = [models.Index(fields=["user", "purpose", "channel", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.get_channel_display()} · #{self.pk}"

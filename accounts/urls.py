@@ -7,4 +7,14 @@ app_name = "accounts"
 urlpatterns = [
     path("masuk/", views.login_view, name="login"),
     path("keluar/", views.logout_view, name="logout"),
+    path("akun/daftar/", views.register_view, name="register"),
+    path("akun/verifikasi/", views.verify_view, name="verify"),
+    path("akun/verifikasi/kirim-ulang/", views.verify_resend_view, name="verify-resend"),
+    path("akun/lupa-sandi/", views.password_reset_request_view, name="password-reset"),
+    path("akun/lupa-sandi/atur/", views.password_reset_confirm_view,
+         name="password-reset-confirm"),
+    path("akun/profil/", views.profile_view, name="profile"),
+    path("akun/profil/desa/", views.profile_villages_view, name="profile-villages"),
+    path("akun/oidc/masuk/", views.oidc_login_view, name="oidc-login"),
+    path("akun/oidc/callback/", views.oidc_callback_view, name="oidc-callback"),
 ]

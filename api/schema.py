@@ -58,3 +58,17 @@ def paginated(serializer_class: type, name: str | None = None) -> type:
             "results": serializer_class(many=True),
         },
     )
+
+
+from drf_spectacular.openapi import AutoSchema as _SpectacularAutoSchema  # noqa: E402
+
+
+class AutoSchema(_SpectacularAutoSchema):
+    """Name serializers nested in an API class after that class (`AgencyListApiInput`), so
+    the HackSoft-style `InputSerializer`/`OutputSerializer` never collide across apps."""
+
+    def get_serializer_name(self, serializer, direction):  # noqa: ANN001, ANN201
+        qualname = type(serializer).__qualname__
+        if "." in qualname:  # nested in an API class: prefix with that class's name
+            return qualname.replace(".", "")
+        return super().get_serializer_name(serializer, direction)

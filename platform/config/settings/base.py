@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
                 "core.context_processors.navigation",
+                "accounts.context_processors.account_status",
             ],
         },
     }
@@ -213,7 +214,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.DefaultPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "api.exception_handlers.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
@@ -305,6 +306,8 @@ MPP_SMS_HTTP_TOKEN = env("MPP_SMS_HTTP_TOKEN", default="")
 MPP_OIDC_ISSUER = env("MPP_OIDC_ISSUER", default="")
 MPP_OIDC_CLIENT_ID = env("MPP_OIDC_CLIENT_ID", default="")
 MPP_OIDC_CLIENT_SECRET = env("MPP_OIDC_CLIENT_SECRET", default="")
-MPP_OIDC_SCOPES = env("MPP_OIDC_SCOPES", default="openid email phone profile")
+MPP_OIDC_SCOPES = env("MPP_OIDC_SCOPES", default="openid profile email phone")
+MPP_OIDC_NIK_CLAIM = env("MPP_OIDC_NIK_CLAIM", default="nik")
+MPP_SMS_CHANNEL = env("MPP_SMS_CHANNEL", default="sms")  # or "whatsapp"
 # A breach older than this many working days escalates to the tenant admins.
 MPP_SLA_ESCALATE_AFTER_WORKING_DAYS = env.int("MPP_SLA_ESCALATE_AFTER_WORKING_DAYS", default=2)

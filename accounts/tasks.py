@@ -1,0 +1,19 @@
+"""Celery tasks of accounts: thin, take ids, bounded retries."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from .sms import SmsSendError
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(SmsSendError, smtplib.SMTPException, OSError),
+    max_retries=3, retry_backoff=True, retry_backoff_max=60,
+)
+def send_one_time_code_task(code_id: int) -> str:
+    from .services import one_time_code_deliver
+
+    return one_time_code_deliver(code_id=code_id)
