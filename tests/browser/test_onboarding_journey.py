@@ -1,0 +1,320 @@
+"""Browser journey: a kab/kota registers, is approved, provisioned, onboarded and goes live.
+
+Kabupaten Boyolali (33.09) is used, NOT Kabupaten Sragen: kab-sragen (33.14) and kota-bandung
+already exist in the test session fixtures. The browser (real Chromium through Playwright) talks
+to a real `manage.py runserver --noreload` subprocess on a free port, against a throwaway
+database created for this test on the same PostgreSQL server (migrated with `deploy_migrate`,
+dropped at the end). The server uses `config.settings.test`, so Celery tasks run eagerly
+(provisioning happens inside the approval request's on-commit) and email goes to the locmem
+backend: the verification link is therefore computed with the server's settings through
+`manage.py shell` instead of being read from a mailbox (email sending itself is covered by
+onboarding/tests/test_registration.py).
+
+Journey: register on the platform host (htmx kab/kota search, PDF letter) → verify email →
+ministry approves in its console → status page polls to "ready" → registrant logs in on the
+tenant host → wizard profile → prefill regions from the national list → upload a corrected CSV
+with one renamed desa → the preview shows exactly that rename → apply → OPD, (catalogue
+service), counter → go live.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+REGION = "33.09"
+PASSWORD = "Boyolali-Maju-2026"
+MINISTRY_EMAIL = "kementerian.browser@menpan.go.id"
+OFFICER_EMAIL = "siti@boyolali.go.id"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+
+if sync_playwright is None:
+    pytest.skip("the playwright package is not installed", allow_module_level=True)
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _admin_conninfo() -> tuple[dict[str, object], str]:
+    """libpq parameters of the default server (as bench/__main__.py derives them) + its URL."""
+    sys.path.insert(0, str(ROOT / "platform"))
+    from config.devdb import ensure_database_url
+
+    ensure_database_url()
+    import environ
+
+    url = os.environ["DATABASE_URL"]
+    cfg = environ.Env.db_url_config(url)
+    return {
+        "host": unquote(str(cfg["HOST"])), "port": cfg["PORT"] or 5432,
+        "user": cfg["USER"], "password": cfg["PASSWORD"], "dbname": cfg["NAME"],
+    }, url
+
+
+class Server:
+    def __init__(self) -> None:
+        import psycopg
+
+        self.db = f"mpp_browser_{uuid.uuid4().hex[:8]}"
+        self.conninfo, url = _admin_conninfo()
+        with psycopg.connect(**self.conninfo, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.db}"')
+        base, _sep, _name = url.rpartition("/")
+        self.port = _free_port()
+        self.data_dir = Path(f"/tmp/{self.db}")
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"{base}/{self.db}",
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "MPP_BASE_PORT": str(self.port),
+            "MPP_DATA_DIR": str(self.data_dir),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def manage(self, *args: str, timeout: int = 600) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+            capture_output=True, text=True, timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "-c", code).strip()
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.manage("deploy_migrate")
+        self.manage("createcachetable")
+        self.shell(
+            "from tenants.services import public_tenant_ensure; public_tenant_ensure()\n"
+            "from accounts.models import User\n"
+            f"User.objects.create_user(email={MINISTRY_EMAIL!r}, password={PASSWORD!r}, "
+            "full_name='Pemeriksa Kementerian', ministry_role='admin')"
+        )
+        self.log = open(self.data_dir / "server.log", "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise AssertionError("runserver did not start")
+
+    def stop(self) -> None:
+        import psycopg
+
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.log.close()
+        with psycopg.connect(**self.conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def url(self, path: str, host: str = "localhost") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = Server()
+    try:
+        srv.start()
+        yield srv
+    finally:
+        srv.stop()
+
+
+def _corrected_csv() -> tuple[bytes, str, str, str]:
+    """Boyolali from the national list, with the name of its first desa changed."""
+    from regions import reference
+
+    districts = {d.code: d.name for d in reference.districts_of(REGION)}
+    villages = list(reference.villages_of(REGION))
+    target = villages[0]
+    new_name = f"{target.name} Baru"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["kode_kecamatan", "nama_kecamatan", "kode_desa", "nama_desa"])
+    for village in villages:
+        name = new_name if village.code == target.code else village.name
+        writer.writerow([village.district_code, districts[village.district_code], village.code, name])
+    return buffer.getvalue().encode(), target.code, target.name, new_name
+
+
+def _login(page, server, host: str, email: str, next_path: str) -> None:
+    page.goto(server.url(f"/masuk/?next={next_path}", host))
+    page.fill("input[name=identifier]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit].primary")
+
+
+def test_register_approve_provision_onboard_and_go_live(server):
+    tenant_host = "kab-boyolali.localhost"
+    csv_bytes, renamed_code, old_name, new_name = _corrected_csv()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        try:
+            registrant = browser.new_context().new_page()
+            ministry = browser.new_context().new_page()
+            registrant.set_default_timeout(30_000)
+            ministry.set_default_timeout(60_000)
+
+            # 1. register on the platform host; the kab/kota comes from the htmx search
+            registrant.goto(server.url("/daftar/"))
+            registrant.fill("#id_regency_query", "boyolali")
+            registrant.check(f"#regency-results input[value='{REGION}']")
+            registrant.fill("#id_officer_name", "Siti Rahayu")
+            registrant.fill("#id_officer_position", "Kepala DPMPTSP")
+            registrant.fill("#id_officer_email", OFFICER_EMAIL)
+            registrant.fill("#id_officer_phone", "0276 321 000")
+            registrant.set_input_files(
+                "#id_letter", {"name": "surat.pdf", "mimeType": "application/pdf", "buffer": PDF}
+            )
+            registrant.fill("#id_password1", PASSWORD)
+            registrant.fill("#id_password2", PASSWORD)
+            registrant.click("#registration-form button.primary")
+            registrant.wait_for_selector("text=Pendaftaran terkirim")
+
+            # 2. the verification link (computed with the server's own settings)
+            token = server.shell(
+                "from django.core import signing\n"
+                "from onboarding.models import Registration\n"
+                "from onboarding.services import VERIFY_SALT\n"
+                f"r = Registration.objects.get(region_code={REGION!r})\n"
+                "print(signing.dumps(r.pk, salt=VERIFY_SALT))"
+            ).splitlines()[-1]
+            registrant.goto(server.url(f"/daftar/verifikasi/{token}/"))
+            registrant.wait_for_selector("#registration-status[data-status=pending_approval]")
+            status_url = registrant.url
+
+            # 3. the ministry approves in its console
+            _login(ministry, server, "localhost", MINISTRY_EMAIL, "/kementerian/pendaftaran/")
+            ministry.click("text=Kabupaten Boyolali")
+            ministry.click("#approve-button")
+            ministry.wait_for_selector("text=disetujui; tenant sedang disiapkan")
+
+            # 4. the status page follows provisioning to ready (htmx polling every 2 s)
+            registrant.goto(status_url)
+            registrant.wait_for_selector("#registration-status[data-status=ready]",
+                                         timeout=120_000)
+            assert registrant.locator("li.done").count() == 5
+            wizard_href = registrant.get_attribute("#wizard-link", "href")
+            assert wizard_href == server.url("/kelola/orientasi/", tenant_host)
+
+            # 5. the registrant logs in on the tenant host and starts the wizard
+            _login(registrant, server, tenant_host, OFFICER_EMAIL, "/kelola/orientasi/")
+            registrant.wait_for_selector("text=Orientasi MPP Digital")
+            registrant.click("a.button.primary:has-text('Lanjutkan')")
+            assert registrant.input_value("#regency-name") == "Kabupaten Boyolali"
+            registrant.fill("#id_address", "Jl. Pandanaran 1, Boyolali")
+            registrant.fill("#id_contact_email", "mpp@boyolali.go.id")
+            registrant.fill("#id_contact_phone", "0276 321 001")
+            registrant.click("button:has-text('Simpan dan lanjut')")
+            registrant.wait_for_selector("h1:has-text('Wilayah')")
+
+            # 6. prefill regions from the national list (one click)
+            registrant.click("text=Kelola wilayah")
+            registrant.click("button:has-text('Isi dari daftar nasional')")
+            registrant.wait_for_selector("text=Diisi dari daftar nasional")
+
+            # 7. upload a corrected CSV → the preview shows exactly that one rename
+            registrant.set_input_files(
+                "#id_file", {"name": "boyolali-koreksi.csv", "mimeType": "text/csv",
+                             "buffer": csv_bytes},
+            )
+            registrant.click("button:has-text('Unggah dan pratinjau')")
+            registrant.wait_for_selector("#import-diff")
+            assert "Lebar" in registrant.inner_text("#detected-layout")
+            assert registrant.locator("tr.change-renamed").count() == 1
+            row = registrant.inner_text("tr.change-renamed")
+            assert renamed_code in row and old_name in row and new_name in row
+            for kind in ("added", "moved", "inactivated", "reactivated"):
+                assert registrant.inner_text(f"[data-count={kind}]") == "0"
+            assert registrant.inner_text("[data-count=renamed]") == "1"
+
+            # 8. apply
+            registrant.click("button:has-text('Terapkan impor')")
+            registrant.wait_for_selector("text=1 diganti nama")
+            registrant.fill("#region-q", new_name)
+            registrant.wait_for_selector(f"#village-table td:has-text('{renamed_code}')")
+
+            # 9. remaining wizard steps
+            registrant.goto(server.url("/kelola/orientasi/opd/", tenant_host))
+            registrant.click("button:has-text('Tambah Disdukcapil')")
+            registrant.wait_for_selector("text=OPD Dinas Kependudukan dan Pencatatan Sipil ditambahkan")
+            registrant.goto(server.url("/kelola/orientasi/services/", tenant_host))
+            if registrant.locator("text=Kelola layanan").count():
+                # the catalogue app is installed: adopt one service the way its back office
+                # does (services.services.offering_adopt), so the step is really done
+                server.manage("load_catalog")
+                server.shell(
+                    "from django_tenants.utils import tenant_context\n"
+                    "from tenants.models import Tenant\n"
+                    "from catalog.models import ServiceVersion\n"
+                    "from agencies.models import Agency\n"
+                    "from services.services import offering_adopt\n"
+                    f"t = Tenant.objects.get(region_code={REGION!r})\n"
+                    "v = ServiceVersion.objects.filter(status='published').first()\n"
+                    "with tenant_context(t):\n"
+                    "    offering_adopt(service_version=v, agency=Agency.objects.first(),\n"
+                    "                   channel='counter', actor=None)"
+                )
+            registrant.goto(server.url("/kelola/orientasi/counters/", tenant_host))
+            registrant.fill("#id_code", "loket-1")
+            registrant.fill("#id_name", "Loket 1")
+            registrant.click("button:has-text('Tambah loket')")
+            registrant.wait_for_selector("text=Loket Loket 1 ditambahkan")
+
+            # 10. go live
+            registrant.goto(server.url("/kelola/orientasi/golive/", tenant_host))
+            registrant.click("#golive-button")
+            registrant.wait_for_selector("#tenant-live")
+            state = server.shell(
+                "from tenants.models import Tenant\n"
+                f"print(Tenant.objects.get(region_code={REGION!r}).state)"
+            ).splitlines()[-1]
+            assert state == "live"
+        finally:
+            browser.close()
