@@ -1,0 +1,221 @@
+"""Writes of the services app: adopting catalogue versions into offerings and editing them.
+
+Rules:
+* only a **published** catalogue version can be adopted, once per service code;
+* channel ``external`` needs the OPD application's URL;
+* a local fee is refused where the law forbids fees (adminduk: UU 24/2013 Pasal 79A) and
+  otherwise needs a regional legal basis;
+* local requirements carry a justification (missing ones are flagged as drift, not refused);
+* publishing a new catalogue version never changes an offering: the tenant admin adopts it
+  with :func:`offering_adopt_version`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from catalog.models import ServiceVersion
+from sla.models import SlaPolicy
+from sla.services import sla_policy_create_default, sla_policy_update
+
+from .errors import AlreadyAdopted, FeeForbidden, InvalidOffering, VersionNotPublished
+from .models import Offering, offering_field_errors
+
+logger = logging.getLogger(__name__)
+
+_UNSET: Any = object()
+
+
+def _validate(offering: Offering) -> None:
+    errors = offering_field_errors(offering)
+    if "local_fee_amount" in errors and offering.fee_forbidden:
+        raise FeeForbidden(
+            errors, extra={"legal_basis": offering.service_version.fee_basis or "UU 24/2013 Pasal 79A"}
+        )
+    if errors:
+        raise InvalidOffering(errors)
+    try:
+        offering.full_clean(exclude=["service_version", "agency", "adopted_by"])
+    except ValidationError as exc:
+        raise InvalidOffering(exc.message_dict) from exc
+
+
+def _ensure_published(version: ServiceVersion) -> None:
+    if version.status != ServiceVersion.Status.PUBLISHED:
+        raise VersionNotPublished(
+            {"service_version": [
+                _("Hanya versi layanan yang sudah diterbitkan yang dapat diadopsi.")
+            ]}
+        )
+
+
+def _clean_requirements(items: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    result = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            result.append(item)
+            continue
+        result.append({
+            "code": str(item.get("code", "")).strip(),
+            "label": str(item.get("label", "")).strip(),
+            "kind": item.get("kind", "document"),
+            "required": item.get("required", True),
+            "justification": str(item.get("justification", "") or "").strip(),
+        })
+    return result
+
+
+@transaction.atomic
+def offering_adopt(
+    *,
+    service_version: ServiceVersion,
+    agency: Agency,
+    channel: str,
+    actor: AbstractBaseUser | None,
+    external_url: str = "",
+    local_requirements: Sequence[dict[str, Any]] | None = None,
+    local_fee_amount: int = 0,
+    local_fee_basis: str = "",
+    is_enabled: bool = True,
+) -> Offering:
+    """Adopt a published catalogue version; the SLA policy starts at its jangka waktu."""
+    _ensure_published(service_version)
+    code = service_version.service.code
+    if Offering.objects.filter(service_code=code).exists():
+        raise AlreadyAdopted(
+            _("Layanan %(code)s sudah diadopsi; ubah layanan yang ada.") % {"code": code},
+            extra={"field": "service_version"},
+        )
+    offering = Offering(
+        service_version=service_version, service_code=code, agency=agency, channel=channel,
+        external_url=external_url.strip(),
+        local_requirements=_clean_requirements(local_requirements),
+        local_fee_amount=local_fee_amount or 0, local_fee_basis=(local_fee_basis or "").strip(),
+        is_enabled=is_enabled, adopted_at=timezone.now(), adopted_by_id=getattr(actor, "pk", None),
+    )
+    _validate(offering)
+    try:
+        with transaction.atomic():
+            offering.save()
+    except IntegrityError as exc:  # a concurrent adoption of the same service
+        raise AlreadyAdopted(
+            _("Layanan %(code)s sudah diadopsi; ubah layanan yang ada.") % {"code": code},
+            extra={"field": "service_version"},
+        ) from exc
+    sla_policy_create_default(offering=offering)
+    logger.info("offering %s adopted (v%s) by %s", code, service_version.number,
+                getattr(actor, "pk", None))
+    return offering
+
+
+@transaction.atomic
+def offering_update(
+    *,
+    offering: Offering,
+    actor: AbstractBaseUser | None,
+    agency: Agency = _UNSET,
+    channel: str = _UNSET,
+    external_url: str = _UNSET,
+    local_requirements: Sequence[dict[str, Any]] = _UNSET,
+    local_fee_amount: int = _UNSET,
+    local_fee_basis: str = _UNSET,
+) -> Offering:
+    """Change what the tenant decides about an offering (omitted arguments stay as they are).
+
+    Raises :class:`~services.errors.FeeForbidden` (adminduk fee), or
+    :class:`~services.errors.InvalidOffering` with field errors; nothing is saved then.
+    """
+    offering = Offering.objects.select_for_update().select_related(
+        "service_version__service__category", "agency"
+    ).get(pk=offering.pk)
+    if agency is not _UNSET:
+        offering.agency = agency
+    if channel is not _UNSET:
+        offering.channel = channel
+    if external_url is not _UNSET:
+        offering.external_url = (external_url or "").strip()
+    if local_requirements is not _UNSET:
+        offering.local_requirements = _clean_requirements(local_requirements)
+    if local_fee_amount is not _UNSET:
+        offering.local_fee_amount = local_fee_amount or 0
+    if local_fee_basis is not _UNSET:
+        offering.local_fee_basis = (local_fee_basis or "").strip()
+    _validate(offering)
+    offering.save()
+    return offering
+
+
+@transaction.atomic
+def offering_adopt_version(
+    *, offering: Offering, service_version: ServiceVersion, actor: AbstractBaseUser | None
+) -> Offering:
+    """Explicitly move an offering to a newer published version of the same service.
+
+    The SLA target follows the new national standard when the tenant had kept the old
+    standard; a customised target is kept (and flagged as drift if now longer). A local fee
+    that the new version forbids, or a local requirement code that the new version now
+    uses, refuses the adoption with a field error: fix the offering first.
+    """
+    offering = Offering.objects.select_for_update().select_related(
+        "service_version__service", "agency"
+    ).get(pk=offering.pk)
+    _ensure_published(service_version)
+    old = offering.service_version
+    if service_version.service_id != old.service_id:
+        raise InvalidOffering(
+            {"service_version": [_("Versi itu milik layanan lain.")]}
+        )
+    if service_version.number <= old.number:
+        raise InvalidOffering(
+            {"service_version": [
+                _("Versi %(new)s tidak lebih baru dari versi yang dipakai (%(old)s).")
+                % {"new": service_version.number, "old": old.number}
+            ]}
+        )
+    offering.version_history = [
+        *offering.version_history,
+        {
+            "number": old.number,
+            "adopted_at": offering.adopted_at.isoformat(),
+            "adopted_by_id": offering.adopted_by_id,
+        },
+    ]
+    offering.service_version = service_version
+    offering.adopted_at = timezone.now()
+    offering.adopted_by_id = getattr(actor, "pk", None)
+    _validate(offering)
+    offering.save()
+    policy = SlaPolicy.objects.filter(offering=offering).first()
+    if policy is None:
+        sla_policy_create_default(offering=offering)
+    elif (policy.target_value, policy.target_unit) == (old.sla_value, old.sla_unit):
+        sla_policy_update(
+            offering=offering, actor=actor,
+            target_value=service_version.sla_value, target_unit=service_version.sla_unit,
+        )
+    logger.info("offering %s moved v%s -> v%s by %s", offering.service_code, old.number,
+                service_version.number, getattr(actor, "pk", None))
+    return offering
+
+
+@transaction.atomic
+def offering_set_enabled(
+    *, offering: Offering, is_enabled: bool, actor: AbstractBaseUser | None
+) -> Offering:
+    """Show (or hide) the offering on the portal; disabled offerings take no new requests."""
+    updated = Offering.objects.filter(pk=offering.pk).update(
+        is_enabled=is_enabled, updated_at=timezone.now()
+    )
+    if not updated:
+        raise InvalidOffering({"service_code": [_("Layanan tidak ditemukan.")]})
+    offering.is_enabled = is_enabled
+    return offering

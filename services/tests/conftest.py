@@ -1,0 +1,7 @@
+from services.tests.fixtures import (  # noqa: F401
+    adminduk_version,
+    agency_a,
+    offering_a,
+    permit_offering_a,
+    permit_version,
+)

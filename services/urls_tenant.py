@@ -1,0 +1,17 @@
+"""Pages of the services app on a tenant host (collected by core.discovery)."""
+
+from django.urls import include, path
+
+from . import views
+
+app_patterns = [
+    path("layanan/", views.directory, name="directory"),
+    path("layanan/<slug:code>/", views.detail, name="detail"),
+    path("kelola/layanan/", views.manage, name="manage"),
+    path("kelola/layanan/adopsi/", views.adopt, name="adopt"),
+    path("kelola/layanan/<slug:code>/", views.edit, name="edit"),
+    path("kelola/layanan/<slug:code>/status/", views.set_enabled, name="set-enabled"),
+    path("kelola/layanan/<slug:code>/versi-baru/", views.adopt_version, name="adopt-version"),
+]
+
+urlpatterns = [path("", include((app_patterns, "services")))]

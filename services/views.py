@@ -1,0 +1,236 @@
+"""Pages of the services app: the citizen directory (/layanan/) and the back office
+(/kelola/layanan/). Views parse input, call a selector or service and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies.selectors import is_tenant_admin
+from core.errors import ApplicationError, NotFound
+from sla.forms import add_service_errors
+from sla.selectors import policy_for
+
+from .forms import AdoptForm, OfferingForm, RequirementFormSet
+from .models import Offering
+from .selectors import (
+    adoptable_versions,
+    drift_summary,
+    latest_published_version,
+    offering_by_code,
+    offering_drift,
+    offerings_for_manage,
+    offerings_for_portal,
+    portal_categories,
+)
+from .services import offering_adopt, offering_adopt_version, offering_set_enabled, offering_update
+
+PORTAL_PAGE_SIZE = 30
+MANAGE_PAGE_SIZE = 50
+
+
+def apply_url(code: str) -> str:
+    """Where the "Ajukan" button goes (the applications app serves this path)."""
+    return f"/permohonan/baru/{code}/"
+
+
+def _get_offering(code: str, *, enabled_only: bool = False) -> Offering:
+    try:
+        return offering_by_code(code, enabled_only=enabled_only)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not is_tenant_admin(user=request.user):
+        raise PermissionDenied(_("Hanya admin tenant yang boleh mengubah layanan."))
+
+
+# --------------------------------------------------------------------------- portal
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:100]
+    categories = portal_categories()
+    category = request.GET.get("kategori", "")
+    if category not in {c.code for c in categories}:
+        category = ""
+    page = Paginator(
+        offerings_for_portal(search=search, category=category or None), PORTAL_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "services/directory.html", {
+        "page": page, "search": search, "category": category, "categories": categories,
+    })
+
+
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    offering = _get_offering(code, enabled_only=True)
+    version = offering.service_version
+    return render(request, "services/detail.html", {
+        "offering": offering,
+        "version": version,
+        "policy": policy_for(offering=offering),
+        "apply_url": apply_url(offering.service_code),
+    })
+
+
+# --------------------------------------------------------------------------- back office
+
+
+def manage(request: HttpRequest) -> HttpResponse:
+    offerings = list(offerings_for_manage())
+    rows = [
+        {
+            "offering": o,
+            "drift": offering_drift(o),
+            "new_version": bool(
+                o.latest_published_number and o.latest_published_number > o.service_version.number
+            ),
+            "policy": policy_for(offering=o),
+        }
+        for o in offerings
+    ]
+    page = Paginator(rows, MANAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "services/manage.html", {
+        "page": page,
+        "summary": drift_summary(offerings),
+        "is_admin": is_tenant_admin(user=request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def adopt(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    versions = adoptable_versions()
+    initial = {}
+    if request.GET.get("kode"):
+        initial["service_version"] = versions.filter(
+            service__code=request.GET["kode"].upper()
+        ).first()
+    form = AdoptForm(request.POST or None, versions=versions, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                offering = offering_adopt(**form.cleaned_data, actor=request.user)
+            except ApplicationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Layanan %(code)s berhasil diadopsi.")
+                                 % {"code": offering.service_code})
+                return HttpResponseRedirect(reverse("services:edit", args=[offering.service_code]))
+    return render(request, "services/adopt.html", {
+        "form": form, "has_versions": versions.exists(),
+    }, status=status)
+
+
+def _requirement_initial(offering: Offering) -> list[dict[str, object]]:
+    return [dict(item) for item in offering.local_requirements if isinstance(item, dict)]
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    _require_admin(request)
+    offering = _get_offering(code)
+    form_kwargs = {
+        "fee_forbidden": offering.fee_forbidden,
+        "fee_basis": offering.service_version.fee_basis,
+    }
+    status = 200
+    if request.method == "POST":
+        form = OfferingForm(request.POST, **form_kwargs)
+        formset = RequirementFormSet(request.POST, prefix="req")
+        status = 400
+        if form.is_valid() and formset.is_valid():
+            requirements = [
+                f.cleaned_item() for f in formset.forms
+                if f.has_changed() and not f.cleaned_data.get("DELETE") and f.cleaned_data
+            ]
+            data = form.cleaned_data
+            try:
+                offering_update(
+                    offering=offering, actor=request.user, agency=data["agency"],
+                    channel=data["channel"], external_url=data["external_url"] or "",
+                    local_requirements=requirements,
+                    local_fee_amount=data["local_fee_amount"] or 0,
+                    local_fee_basis=data["local_fee_basis"],
+                )
+            except ApplicationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Perubahan layanan %(code)s tersimpan.")
+                                 % {"code": offering.service_code})
+                return HttpResponseRedirect(reverse("services:manage"))
+    else:
+        form = OfferingForm(initial={
+            "agency": offering.agency_id, "channel": offering.channel,
+            "external_url": offering.external_url, "local_fee_amount": offering.local_fee_amount,
+            "local_fee_basis": offering.local_fee_basis,
+        }, **form_kwargs)
+        formset = RequirementFormSet(initial=_requirement_initial(offering), prefix="req")
+    return render(request, "services/edit.html", {
+        "offering": offering, "version": offering.service_version, "form": form,
+        "formset": formset, "drift": offering_drift(offering),
+        "new_version": latest_published_version(offering),
+    }, status=status)
+
+
+@require_POST
+def set_enabled(request: HttpRequest, code: str) -> HttpResponse:
+    _require_admin(request)
+    offering = _get_offering(code)
+    enable = request.POST.get("is_enabled") == "1"
+    offering_set_enabled(offering=offering, is_enabled=enable, actor=request.user)
+    if enable:
+        messages.success(request, _("Layanan %(code)s ditampilkan di portal.") % {"code": code})
+    else:
+        messages.success(request, _("Layanan %(code)s disembunyikan dari portal.") % {"code": code})
+    return HttpResponseRedirect(reverse("services:manage"))
+
+
+@require_http_methods(["GET", "POST"])
+def adopt_version(request: HttpRequest, code: str) -> HttpResponse:
+    _require_admin(request)
+    offering = _get_offering(code)
+    new = latest_published_version(offering)
+    error = None
+    if request.method == "POST" and new is not None:
+        try:
+            offering_adopt_version(offering=offering, service_version=new, actor=request.user)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Layanan %(code)s kini memakai versi %(number)s.")
+                             % {"code": offering.service_code, "number": new.number})
+            return HttpResponseRedirect(reverse("services:edit", args=[offering.service_code]))
+    old = offering.service_version
+    changes = []
+    if new is not None:
+        if (old.sla_value, old.sla_unit) != (new.sla_value, new.sla_unit):
+            changes.append(_("Jangka waktu: %(old)s → %(new)s")
+                           % {"old": old.sla_display, "new": new.sla_display})
+        if old.fee_amount != new.fee_amount or old.fee_forbidden != new.fee_forbidden:
+            changes.append(_("Biaya nasional: Rp%(old)s → Rp%(new)s")
+                           % {"old": old.fee_amount, "new": new.fee_amount})
+        added = new.requirement_codes() - old.requirement_codes()
+        removed = old.requirement_codes() - new.requirement_codes()
+        for item in new.requirements:
+            if isinstance(item, dict) and item.get("code") in added:
+                changes.append(_("Persyaratan baru: %(label)s") % {"label": item.get("label")})
+        for item in old.requirements:
+            if isinstance(item, dict) and item.get("code") in removed:
+                changes.append(_("Persyaratan dihapus: %(label)s") % {"label": item.get("label")})
+        if old.form_fields != new.form_fields:
+            changes.append(_("Isian formulir berubah."))
+        if old.procedure != new.procedure:
+            changes.append(_("Prosedur berubah."))
+    return render(request, "services/adopt_version.html", {
+        "offering": offering, "old": old, "new": new, "changes": changes, "error": error,
+    }, status=400 if error else 200)
