@@ -158,6 +158,13 @@ class PolicyForm(forms.Form):
     stopping_states = forms.CharField(
         label=_("Status yang menghentikan waktu"), required=False, max_length=400,
     )
+    deemed_approval = forms.BooleanField(
+        label=_("Anggap disetujui bila tidak diputus tepat waktu (fiktif positif)"),
+        required=False,
+        help_text=_("UU 30/2014 Pasal 53 sebagaimana diubah UU 6/2023. Bila aktif, permohonan "
+                    "lengkap yang tidak diputus sampai batas waktu dicatat sebagai dianggap "
+                    "disetujui beserta bukti waktunya."),
+    )
 
     @classmethod
     def initial_for(cls, policy: SlaPolicy) -> dict[str, Any]:
@@ -168,6 +175,7 @@ class PolicyForm(forms.Form):
             "counting_states": _states_text(policy.counting_states),
             "pausing_states": _states_text(policy.pausing_states),
             "stopping_states": _states_text(policy.stopping_states),
+            "deemed_approval": policy.deemed_approval,
         }
 
     def changes(self) -> dict[str, Any]:
@@ -179,6 +187,7 @@ class PolicyForm(forms.Form):
             "counting_states": data["counting_states"],
             "pausing_states": data["pausing_states"],
             "stopping_states": data["stopping_states"],
+            "deemed_approval": data["deemed_approval"],
         }
 
     def add_service_errors(self, exc: ApplicationError) -> None:

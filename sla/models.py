@@ -247,6 +247,9 @@ class SlaPolicy(models.Model):
     counting_states = models.JSONField(_("status yang dihitung"), default=_default_counting)
     pausing_states = models.JSONField(_("status yang menjeda"), default=_default_pausing)
     stopping_states = models.JSONField(_("status yang menghentikan"), default=_default_stopping)
+    # "Fiktif positif": UU 30/2014 Pasal 53 as amended by UU 6/2023 — a complete application not
+    # decided within the time limit is deemed granted. Off by default; the sweep records evidence.
+    deemed_approval = models.BooleanField(_("anggap disetujui bila lewat batas"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
@@ -286,6 +289,7 @@ class SlaPolicy(models.Model):
 def policy_field_errors(
     *, target_value: object, target_unit: object, at_risk_threshold: object,
     counting_states: object, pausing_states: object, stopping_states: object,
+    deemed_approval: object = False,
 ) -> dict[str, list[str]]:
     """Field-specific errors (Bahasa Indonesia) for an SLA policy; ``{}`` when valid."""
     errors: dict[str, list[str]] = {}

@@ -53,7 +53,7 @@ REASON_POLICY_CHANGED = "policy_changed"
 CALENDAR_FIELDS = ("timezone", "working_days", "windows", "include_cuti_bersama", "local_holidays")
 POLICY_FIELDS = (
     "target_value", "target_unit", "at_risk_threshold",
-    "counting_states", "pausing_states", "stopping_states",
+    "counting_states", "pausing_states", "stopping_states", "deemed_approval",
 )
 
 
@@ -254,6 +254,7 @@ def sla_policy_update(
     counting_states: Iterable[str] | None = None,
     pausing_states: Iterable[str] | None = None,
     stopping_states: Iterable[str] | None = None,
+    deemed_approval: bool | None = None,
 ) -> SlaPolicy:
     """Change an offering's SLA policy (``None`` = unchanged).
 
@@ -271,6 +272,7 @@ def sla_policy_update(
         "counting_states": None if counting_states is None else _states(counting_states),
         "pausing_states": None if pausing_states is None else _states(pausing_states),
         "stopping_states": None if stopping_states is None else _states(stopping_states),
+        "deemed_approval": deemed_approval,
     }
     values = {
         name: getattr(policy, name) if value is None else value for name, value in given.items()
