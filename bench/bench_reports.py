@@ -1,0 +1,192 @@
+"""Benchmark: ``tenant_dashboard_p95_ms`` - the tenant performance dashboard page
+(/kelola/laporan/, full request through the middleware, one year period) with 100,000
+applications, 50,000 queue tickets, 20,000 SKM responses and 2,000 complaints in one tenant.
+
+Synthetic rows are bulk-inserted once into a dedicated bench tenant (Kota Bekasi, 32.75) and
+reused by later runs. Reports p50/p95 over 30 requests after 3 warm-ups.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+REGION = "32.75"
+SERVICES = ("BN-KTP", "BN-KK", "BN-AKTA", "BN-SIP")
+N_APPS = 100_000
+N_TICKETS = 50_000
+N_SKM = 20_000
+N_COMPLAINTS = 2_000
+ROUNDS = 30
+
+
+def _offerings(tenant):
+    from django_tenants.utils import schema_context, tenant_context
+
+    from agencies.models import Agency
+    from agencies.services import agency_create
+    from catalog.models import ServiceVersion
+    from hall.models import Counter
+    from services.models import Offering
+    from services.services import offering_adopt
+    from services.tests.factories import service_version
+
+    offerings = []
+    with tenant_context(tenant):
+        for index, code in enumerate(SERVICES):
+            offering = Offering.objects.filter(service_code=code).first()
+            if offering is None:
+                with schema_context("public"):
+                    version = ServiceVersion.objects.filter(service__code=code).first()
+                version = version or service_version(code=code, category_code="ADM", name=f"Bench {code}")
+                slug = f"bench-{index}"
+                agency = Agency.objects.filter(code=slug).first() or agency_create(
+                    name=f"Dinas Bench {index}", short_name=f"DB{index}", code=slug)
+                offering = offering_adopt(service_version=version, agency=agency, channel="online",
+                                          actor=None)
+            offerings.append(offering)
+            Counter.objects.get_or_create(
+                code=f"bench-{index}", defaults={"name": f"Loket {index + 1}",
+                                                 "agency_id": offering.agency_id, "services": [code]})
+    return offerings
+
+
+def _fill(tenant) -> dict[str, int]:
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from feedback.models import Complaint, SkmResponse
+    from hall.models import Counter, Ticket
+
+    try:
+        from applications.models import Application
+    except ImportError:  # pragma: no cover
+        Application = None
+
+    offerings = _offerings(tenant)
+    rnd = random.Random(7)
+    now = timezone.now()
+    counts = {}
+    with tenant_context(tenant):
+        counters = list(Counter.objects.filter(code__startswith="bench-"))
+        if Application is not None and Application.objects.count() < N_APPS:
+            statuses = ["submitted", "in_process", "approved", "rejected", "completed", "completed"]
+            batch = []
+            for n in range(N_APPS):
+                offering = offerings[n % len(offerings)]
+                submitted = now - timedelta(minutes=rnd.randrange(365 * 24 * 60))
+                status = rnd.choice(statuses)
+                finished = submitted + timedelta(hours=rnd.randrange(1, 400))
+                batch.append(Application(
+                    tracking_code=f"BN{n:08d}", offering=offering, service_code=offering.service_code,
+                    service_version_id=offering.service_version_id, agency_id=offering.agency_id,
+                    applicant_id=1 + n % 5000, status=status, submitted_at=submitted,
+                    due_at=submitted + timedelta(days=7),
+                    decided_at=finished if status in ("approved", "rejected") else None,
+                    completed_at=finished if status == "completed" else None,
+                ))
+                if len(batch) == 5000:
+                    Application.objects.bulk_create(batch)
+                    batch = []
+        if Ticket.objects.count() < N_TICKETS:
+            batch = []
+            for n in range(N_TICKETS):
+                offering = offerings[n % len(offerings)]
+                queued = now - timedelta(minutes=rnd.randrange(365 * 24 * 60))
+                wait = rnd.randrange(60, 3600)
+                service = rnd.randrange(120, 1800)
+                batch.append(Ticket(
+                    kind="walk_in", status="done", offering=offering, service_code=offering.service_code,
+                    agency_id=offering.agency_id, counter=counters[n % len(counters)],
+                    day=queued.date(), code=f"BN{n:08d}", prefix="A", seq=n + 1,
+                    queued_at=queued, called_at=queued + timedelta(seconds=wait),
+                    started_at=queued + timedelta(seconds=wait + 30),
+                    finished_at=queued + timedelta(seconds=wait + 30 + service),
+                    wait_seconds=wait, service_seconds=service,
+                ))
+                if len(batch) == 5000:
+                    Ticket.objects.bulk_create(batch)
+                    batch = []
+        if SkmResponse.objects.count() < N_SKM:
+            batch = []
+            for n in range(N_SKM):
+                offering = offerings[n % len(offerings)]
+                invited = now - timedelta(minutes=rnd.randrange(365 * 24 * 60))
+                answers = {f"u{i}": rnd.choice((2, 3, 3, 4, 4)) for i in range(1, 10)}
+                batch.append(SkmResponse(
+                    source="ticket", source_id=10_000_000 + n, channel="counter", offering=offering,
+                    service_code=offering.service_code, agency_id=offering.agency_id,
+                    invited_at=invited, submitted_at=invited + timedelta(minutes=5), **answers))
+                if len(batch) == 5000:
+                    SkmResponse.objects.bulk_create(batch)
+                    batch = []
+        if Complaint.objects.count() < N_COMPLAINTS:
+            Complaint.objects.bulk_create([
+                Complaint(
+                    tracking_code=f"ADU-BN{n:06d}", subject="service", offering=offerings[n % 4],
+                    agency_id=offerings[n % 4].agency_id, title="Bench", shortfall="Bench",
+                    created_at=(created := now - timedelta(hours=rnd.randrange(365 * 24))),
+                    verify_due=created + timedelta(days=3), respond_due=created + timedelta(days=8),
+                    close_due=created + timedelta(days=18),
+                    status="closed" if n % 2 else "submitted",
+                    closed_at=created + timedelta(days=5) if n % 2 else None,
+                ) for n in range(N_COMPLAINTS)
+            ], batch_size=2000)
+        counts = {
+            "applications": Application.objects.count() if Application else 0,
+            "tickets": Ticket.objects.count(), "skm_responses": SkmResponse.objects.count(),
+            "complaints": Complaint.objects.count(),
+        }
+    return counts
+
+
+def run() -> list[dict[str, object]]:
+    from django.test import Client
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import User
+    from agencies.models import StaffRole
+    from agencies.services import staff_role_grant
+    from tenants.services import tenant_create_ready
+
+    tenant = tenant_create_ready(region_code=REGION)
+    started = time.perf_counter()
+    counts = _fill(tenant)
+    fill_seconds = round(time.perf_counter() - started, 1)
+    user = User.objects.filter(email="bench-reports@example.id").first() or User.objects.create_user(
+        email="bench-reports@example.id", password="bench-only-123", full_name="Bench Admin")
+    with tenant_context(tenant):
+        if not StaffRole.objects.filter(user_id=user.pk).exists():
+            staff_role_grant(user=user, role=StaffRole.Role.TENANT_ADMIN, agency=None)
+    client = Client(HTTP_HOST=tenant.domains.get(is_primary=True).domain)
+    client.force_login(user)
+    today = timezone.localdate()
+    url = f"/kelola/laporan/?dari={(today - timedelta(days=365)).isoformat()}&sampai={today.isoformat()}"
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    timings = []
+    for _ in range(ROUNDS):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    p95 = timings[int(0.95 * (len(timings) - 1))]
+    conditions = {**counts, "period_days": 365, "rounds": ROUNDS, "fill_seconds": fill_seconds,
+                  "request": "GET /kelola/laporan/ (full middleware + template + SVG charts)"}
+    if not counts.get("applications"):
+        conditions["note"] = "applications models missing: dashboard measured without them"
+    return [
+        {"name": "tenant_dashboard_p95_ms", "value": round(p95, 1), "unit": "ms",
+         "conditions": conditions},
+        {"name": "tenant_dashboard_p50_ms", "value": round(statistics.median(timings), 1),
+         "unit": "ms", "conditions": {"rounds": ROUNDS}},
+    ]

@@ -1,0 +1,152 @@
+"""Reads of the feedback app: settings, SKM links, IKM per period, complaints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from agencies.models import StaffRole
+
+from .errors import ComplaintNotFound, SurveyLinkInvalid
+from .ikm import IkmResult, ikm_compute
+from .models import Complaint, FeedbackSettings, SkmResponse
+from .questionnaire import UNSUR_CODES
+
+SKM_SALT = "feedback.skm"
+SKM_LINK_MAX_AGE = 60 * 60 * 24 * 30  # 30 days
+
+
+def feedback_settings() -> FeedbackSettings:
+    settings_row, _created = FeedbackSettings.objects.get_or_create(pk=1)
+    return settings_row
+
+
+# --------------------------------------------------------------------------- SKM
+
+
+def skm_response_from_token(*, token: str) -> SkmResponse:
+    try:
+        data = signing.loads(token, salt=SKM_SALT, max_age=SKM_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise SurveyLinkInvalid(_("Tautan survei ini sudah kedaluwarsa.")) from None
+    except signing.BadSignature:
+        raise SurveyLinkInvalid(_("Tautan survei tidak valid.")) from None
+    response = SkmResponse.objects.filter(pk=data.get("r"), source=data.get("s")).first()
+    if response is None:
+        raise SurveyLinkInvalid(_("Tautan survei tidak valid."))
+    return response
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def bounds(self, tz: str) -> tuple[datetime, datetime]:
+        zone = ZoneInfo(tz)
+        return (
+            datetime.combine(self.start, time(0), tzinfo=zone),
+            datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=zone),
+        )
+
+
+def _result(row: dict[str, Any], population: int) -> IkmResult:
+    return ikm_compute(
+        sums={code: row.get(f"{code}_sum") for code in UNSUR_CODES},
+        counts={code: row.get(f"{code}_n") for code in UNSUR_CODES},
+        respondents=row.get("respondents") or 0, population=population,
+    )
+
+
+def ikm_for_period(
+    *, period: Period, tz: str, group_by: str | None = None,
+    agency_ids: list[int] | None = None,
+) -> dict[Any, IkmResult] | IkmResult:
+    """IKM of the tenant (``group_by=None``), per service (``"service_code"``) or per OPD
+    (``"agency_id"``) for ``period`` - one SQL aggregate.
+
+    Respondents are questionnaires submitted in the period; the population (for the
+    Krejcie–Morgan minimum) is the transactions invited in the period (one invitation per
+    completed application or served ticket)."""
+    start, end = period.bounds(tz)
+    qs = SkmResponse.objects.filter(
+        Q(submitted_at__gte=start, submitted_at__lt=end) | Q(invited_at__gte=start, invited_at__lt=end)
+    )
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    population = Count("id", filter=Q(invited_at__gte=start, invited_at__lt=end))
+    submitted_in = Q(submitted_at__gte=start, submitted_at__lt=end)
+    aggregates = {}
+    for code in UNSUR_CODES:
+        aggregates[f"{code}_sum"] = Sum(code, filter=submitted_in)
+        aggregates[f"{code}_n"] = Count(code, filter=submitted_in)
+    aggregates["respondents"] = Count("id", filter=submitted_in)
+    aggregates["population"] = population
+    if group_by is None:
+        row = qs.aggregate(**aggregates)
+        return _result(row, row["population"] or 0)
+    rows = qs.values(group_by).annotate(**aggregates).order_by(group_by)
+    return {row[group_by]: _result(row, row["population"] or 0) for row in rows}
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+def _is_admin(roles: list[StaffRole]) -> bool:
+    return any(role.role == StaffRole.Role.TENANT_ADMIN for role in roles)
+
+
+def complaint_scope(*, roles: list[StaffRole]) -> QuerySet[Complaint]:
+    """Complaints a staff member may see: all for the tenant admin, else their OPDs'."""
+    qs = Complaint.objects.select_related("agency", "offering__service_version")
+    if _is_admin(roles):
+        return qs
+    agency_ids = [role.agency_id for role in roles if role.agency_id]
+    return qs.filter(agency_id__in=agency_ids)
+
+
+def complaint_list(*, roles: list[StaffRole], status: str = "") -> QuerySet[Complaint]:
+    qs = complaint_scope(roles=roles)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+def complaint_get_for_staff(*, roles: list[StaffRole], complaint_id: int) -> Complaint:
+    complaint = complaint_scope(roles=roles).filter(pk=complaint_id).first()
+    if complaint is None:
+        raise ComplaintNotFound(_("Pengaduan tidak ditemukan."))
+    return complaint
+
+
+def complaint_get_by_code(*, code: str) -> Complaint:
+    complaint = (
+        Complaint.objects.select_related("agency")
+        .filter(tracking_code=code.strip().upper())
+        .first()
+    )
+    if complaint is None:
+        raise ComplaintNotFound(_("Pengaduan dengan kode lacak itu tidak ditemukan."))
+    return complaint
+
+
+def identity_visible(*, complaint: Complaint, roles: list[StaffRole]) -> bool:
+    """Open identities are shown to staff; confidential ones only to the tenant admin (the
+    complaint-handling unit, UU 25/2009 Pasal 40); anonymous ones were never stored."""
+    if complaint.identity == Complaint.Identity.OPEN:
+        return True
+    return complaint.identity == Complaint.Identity.CONFIDENTIAL and _is_admin(roles)
+
+
+def user_is_staff_here(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    if not user.is_authenticated:
+        return False
+    return StaffRole.objects.filter(user_id=user.pk, is_active=True).exists()

@@ -1,0 +1,229 @@
+"""Reads of the hall app: booking slots from the work calendar, queue, board, wait times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sla.engine import WorkCalendar
+from sla.selectors import calendar_current, engine_calendar
+
+from .errors import TicketNotFound
+from .models import Counter, Ticket
+
+BOOKING_HORIZON_DAYS = 30
+# Statuses that hold a place in a booking slot (everything except a cancellation).
+HOLDING = (
+    Ticket.Status.BOOKED, Ticket.Status.WAITING, Ticket.Status.CALLED, Ticket.Status.SERVING,
+    Ticket.Status.DONE, Ticket.Status.NO_SHOW,
+)
+ACTIVE_AT_COUNTER = (Ticket.Status.CALLED, Ticket.Status.SERVING)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    capacity: int
+    booked: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    @property
+    def is_open(self) -> bool:
+        return self.remaining > 0
+
+
+def hall_calendar() -> WorkCalendar:
+    """The engine calendar of the tenant's current work calendar (opening hours)."""
+    return engine_calendar(calendar_current())
+
+
+def local_day(moment: datetime | None = None) -> date:
+    """The hall's local date of ``moment`` (now) in the work calendar's timezone."""
+    return (moment or timezone.now()).astimezone(hall_calendar().tz).date()
+
+
+def counters_for(*, service_code: str) -> QuerySet[Counter]:
+    return Counter.objects.filter(is_active=True, services__contains=[service_code]).order_by("code")
+
+
+def counter_slot_starts(
+    *, counter: Counter, day: date, calendar: WorkCalendar
+) -> list[tuple[datetime, datetime]]:
+    """Slot (start, end) of ``counter`` on ``day``: the day's working windows cut into
+    ``slot_minutes`` pieces (a partial piece at a window's end is dropped); none on
+    weekends and holidays."""
+    if not calendar.is_working_day(day):
+        return []
+    length = counter.slot_minutes * 60
+    midnight = datetime.combine(day, time(0), tzinfo=calendar.tz)
+    slots = []
+    for window in calendar.week[day.weekday()]:
+        start = window.start
+        while start + length <= window.end:
+            slots.append(
+                (midnight + timedelta(seconds=start), midnight + timedelta(seconds=start + length))
+            )
+            start += length
+    return slots
+
+
+def booking_days(*, calendar: WorkCalendar | None = None, today: date | None = None) -> list[date]:
+    calendar = calendar or hall_calendar()
+    today = today or local_day()
+    days = (today + timedelta(days=n) for n in range(BOOKING_HORIZON_DAYS + 1))
+    return [day for day in days if calendar.is_working_day(day)]
+
+
+def slots_for(
+    *, service_code: str, day: date, now: datetime | None = None,
+    calendar: WorkCalendar | None = None,
+) -> list[Slot]:
+    """Open and full slots of an offering on ``day`` (future slots only), merged over the
+    counters serving it: capacity and bookings are summed per start time. Two queries."""
+    now = now or timezone.now()
+    calendar = calendar or hall_calendar()
+    counters = list(counters_for(service_code=service_code))
+    grid: dict[datetime, list[int]] = {}
+    ends: dict[datetime, datetime] = {}
+    for counter in counters:
+        for start, end in counter_slot_starts(counter=counter, day=day, calendar=calendar):
+            if start <= now:
+                continue
+            grid.setdefault(start, [0, 0])[0] += counter.capacity_per_slot
+            ends[start] = max(ends.get(start, end), end)
+    if not grid:
+        return []
+    booked = (
+        Ticket.objects.filter(
+            kind=Ticket.Kind.BOOKING, slot_counter__in=counters, status__in=HOLDING,
+            slot_start__in=list(grid),
+        )
+        .values("slot_start")
+        .annotate(n=Count("id"))
+    )
+    for row in booked:
+        if row["slot_start"] in grid:
+            grid[row["slot_start"]][1] += row["n"]
+    return [
+        Slot(start=start, end=ends[start], capacity=cap, booked=n)
+        for start, (cap, n) in sorted(grid.items())
+    ]
+
+
+def bookable_service_codes() -> set[str]:
+    codes: set[str] = set()
+    for services in Counter.objects.filter(is_active=True).values_list("services", flat=True):
+        codes.update(code for code in services or [] if isinstance(code, str))
+    return codes
+
+
+def ticket_get(*, code: str) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("offering__service_version", "agency", "counter")
+        .filter(code=code.strip().upper())
+        .first()
+    )
+    if ticket is None:
+        raise TicketNotFound(_("Tiket dengan kode itu tidak ditemukan."))
+    return ticket
+
+
+def citizen_tickets(*, citizen_id: int) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.filter(citizen_id=citizen_id)
+        .select_related("offering__service_version", "counter")
+        .order_by("-day", "-created_at")
+    )
+
+
+def counter_current(*, counter: Counter) -> Ticket | None:
+    return (
+        Ticket.objects.filter(counter=counter, status__in=ACTIVE_AT_COUNTER)
+        .select_related("offering__service_version")
+        .order_by("-called_at")
+        .first()
+    )
+
+
+def queue_waiting(*, service_codes: Iterable[str], day: date | None = None) -> QuerySet[Ticket]:
+    day = day or local_day()
+    return Ticket.objects.filter(
+        status=Ticket.Status.WAITING, service_code__in=list(service_codes), day=day
+    )
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    counter_code: str
+    counter_name: str
+    number: str
+    status: str
+    called_at: datetime | None
+
+
+def board(*, day: date | None = None, recent: int = 8) -> dict[str, object]:
+    """What the hall TV shows: per counter the number being called/served, the last calls,
+    and how many are waiting. Three queries."""
+    day = day or local_day()
+    counters = list(Counter.objects.filter(is_active=True).order_by("code"))
+    active = {
+        t.counter_id: t
+        for t in Ticket.objects.filter(day=day, status__in=ACTIVE_AT_COUNTER).order_by("called_at")
+    }
+    rows = []
+    for counter in counters:
+        ticket = active.get(counter.pk)
+        rows.append(
+            BoardRow(
+                counter_code=counter.code, counter_name=counter.name,
+                number=ticket.number if ticket else "",
+                status=ticket.status if ticket else "",
+                called_at=ticket.called_at if ticket else None,
+            )
+        )
+    last_calls = list(
+        Ticket.objects.filter(day=day, called_at__isnull=False)
+        .select_related("counter")
+        .order_by("-called_at")[:recent]
+    )
+    return {"rows": rows, "recent": last_calls, "day": day}
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    service_code: str
+    waiting: int
+    avg_wait_minutes: int | None
+
+
+def wait_estimates(*, now: datetime | None = None, window_minutes: int = 120) -> list[WaitEstimate]:
+    """Per service: tickets waiting now and the average wait of tickets called in the last
+    ``window_minutes`` (the public "waktu tunggu saat ini"). One query."""
+    now = now or timezone.now()
+    day = local_day(now)
+    since = now - timedelta(minutes=window_minutes)
+    rows = (
+        Ticket.objects.filter(day=day)
+        .values("service_code")
+        .annotate(
+            waiting=Count("id", filter=Q(status=Ticket.Status.WAITING)),
+            avg_wait=Avg("wait_seconds", filter=Q(called_at__gte=since)),
+        )
+        .order_by("service_code")
+    )
+    return [
+        WaitEstimate(
+            service_code=row["service_code"], waiting=row["waiting"],
+            avg_wait_minutes=None if row["avg_wait"] is None else round(row["avg_wait"] / 60),
+        )
+        for row in rows
+    ]
