@@ -1,0 +1,167 @@
+"""The application form of an offering: the catalogue version's field schema as a Django form
+(catalog.formschema), the tenant's kecamatan/desa as choices, the profile prefill, and the
+document requirements (national + local) satisfied from the vault."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+
+@dataclass(frozen=True)
+class Requirement:
+    code: str
+    label: str
+    document_type: str
+    alternatives: tuple[str, ...] = ()
+    required: bool = True
+    required_when: Mapping[str, Any] | None = None
+    note: str = ""
+    local: bool = False
+
+    def is_required(self, values: Mapping[str, Any]) -> bool:
+        condition = self.required_when
+        if condition:
+            trigger = values.get(condition.get("field"))
+            allowed = condition.get("in") or []
+            return trigger is not None and (
+                trigger in allowed or str(trigger) in map(str, allowed)
+            )
+        return self.required
+
+    @property
+    def accepted_types(self) -> tuple[str, ...]:
+        return (self.document_type, *self.alternatives)
+
+
+@dataclass
+class FormSpec:
+    version: Any
+    form_class: type[forms.Form]
+    requirements: list[Requirement]
+    fields: list[dict[str, Any]]
+    prefill: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    @property
+    def identity_fields(self) -> list[str]:
+        return [f["name"] for f in self.fields if f.get("type") in {"nik", "phone"}]
+
+    def labels(self) -> dict[str, str]:
+        labels = {f["name"]: str(f.get("label") or f["name"]) for f in self.fields}
+        labels.update({f"doc_{r.code}": r.label for r in self.requirements})
+        return labels
+
+    def initial_from_profile(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        initial = {}
+        for name, source in self.prefill.items():
+            value = values.get(source)
+            if value in (None, ""):
+                continue
+            initial[name] = value.isoformat() if isinstance(value, dt.date) else value
+        return initial
+
+
+def _regions() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    try:
+        from regions.models import District, Village
+    except ImportError:  # pragma: no cover
+        return [], []
+    districts = list(
+        District.objects.filter(is_active=True).order_by("name").values_list("code", "name")
+    )
+    villages = list(
+        Village.objects.filter(is_active=True).order_by("name").values_list("code", "name")
+    )
+    return districts, villages
+
+
+def _version(offering: Any, version_id: int | None) -> Any:
+    if version_id is None or version_id == offering.service_version_id:
+        return offering.service_version
+    from catalog.models import ServiceVersion
+
+    return ServiceVersion.objects.get(pk=version_id)
+
+
+def requirements_of(version: Any, offering: Any) -> list[Requirement]:
+    file_fields = {
+        f.get("requirement"): f for f in (version.form_fields or [])
+        if isinstance(f, dict) and f.get("type") == "file"
+    }
+    result = []
+    for item in version.requirements or []:
+        if not isinstance(item, dict) or item.get("kind") != "document":
+            continue
+        file_field = file_fields.get(item.get("code")) or {}
+        result.append(Requirement(
+            code=item["code"], label=str(item.get("label") or item["code"]),
+            document_type=str(item.get("document_type") or "DOKUMEN_PENDUKUNG"),
+            alternatives=tuple(item.get("alternative_document_types") or ()),
+            required=bool(item.get("required")),
+            required_when=item.get("required_when") or file_field.get("required_when"),
+            note=str(item.get("note") or ""),
+        ))
+    for item in getattr(offering, "local_requirements", None) or []:
+        if not isinstance(item, dict) or item.get("kind") != "document":
+            continue
+        result.append(Requirement(
+            code=item["code"], label=str(item.get("label") or item["code"]),
+            document_type="DOKUMEN_PENDUKUNG", required=bool(item.get("required")),
+            note=str(item.get("justification") or ""), local=True,
+        ))
+    return result
+
+
+def form_spec_for(offering: Any, *, version_id: int | None = None) -> FormSpec:
+    from catalog.formschema import build_form_class
+
+    version = _version(offering, version_id)
+    fields = [
+        f for f in (version.form_fields or [])
+        if isinstance(f, dict) and f.get("type") != "file"
+    ]
+    districts, villages = ([], [])
+    if any(f.get("type") in {"region_district", "region_village"} for f in fields):
+        districts, villages = _regions()
+    form_class = build_form_class(
+        fields, districts=districts, villages=villages, name=f"{offering.service_code}Form"
+    )
+    return FormSpec(
+        version=version, form_class=form_class, requirements=requirements_of(version, offering),
+        fields=fields, prefill=dict(version.prefill or {}),
+    )
+
+
+def serialize_cleaned(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-safe form data (dates as ISO strings)."""
+    result: dict[str, Any] = {}
+    for name, value in cleaned.items():
+        if isinstance(value, dt.date | dt.datetime):
+            result[name] = value.isoformat()
+        elif isinstance(value, Decimal):
+            result[name] = str(value)
+        elif value is None:
+            result[name] = ""
+        else:
+            result[name] = value
+    return result
+
+
+def display_value(spec_field: Mapping[str, Any], value: Any) -> str:
+    """A stored value as shown to people (choice labels, not codes)."""
+    if value in (None, ""):
+        return "—"
+    if spec_field.get("type") == "choice":
+        for choice in spec_field.get("choices") or []:
+            if choice.get("value") == value:
+                return str(choice.get("label"))
+    return str(value)

@@ -1,0 +1,215 @@
+"""Notifications: a transactional outbox.
+
+`notification_enqueue` inserts one row per channel (email, SMS) in the caller's transaction,
+idempotently (unique recipient + channel + dedup_key), and asks Celery to send it on commit.
+If the broker is down the row stays `queued`; the periodic `notifications_flush` re-sends
+queued rows older than a minute. Sending retries with backoff and marks the row `failed`
+after the last attempt. SMS goes through `accounts.sms` when that module exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from .models import Application, ApplicationEvent, Notification, Status
+
+logger = logging.getLogger(__name__)
+
+FLUSH_AFTER = timedelta(minutes=1)
+MAX_ATTEMPTS = 5
+
+STATUS_MESSAGES = {
+    Status.SUBMITTED: _l("telah kami terima"),
+    Status.IN_VERIFICATION: _l("sedang diverifikasi petugas"),
+    Status.RETURNED: _l("dikembalikan untuk perbaikan"),
+    Status.RESUBMITTED: _l("telah diajukan ulang"),
+    Status.IN_PROCESS: _l("sedang diproses"),
+    Status.APPROVED: _l("telah disetujui"),
+    Status.REJECTED: _l("ditolak"),
+    Status.COMPLETED: _l("telah selesai"),
+    Status.CANCELLED: _l("telah dibatalkan"),
+}
+
+
+def _sms_available() -> bool:
+    try:
+        import accounts.sms  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _recipient(recipient_id: int) -> Any:
+    from accounts.models import User
+
+    return User.objects.filter(pk=recipient_id).only("email", "phone", "full_name").first()
+
+
+def render_message(*, kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    code = context.get("tracking_code") or ""
+    tenant = context.get("tenant_name") or ""
+    if kind.startswith("status:"):
+        status = kind.split(":", 1)[1]
+        state = STATUS_MESSAGES.get(status, status)
+        subject = _("Permohonan %(code)s %(state)s") % {"code": code, "state": state}
+        lines = [
+            _("Permohonan %(service)s Anda (%(code)s) di MPP Digital %(tenant)s %(state)s.")
+            % {"service": context.get("service_name", ""), "code": code, "tenant": tenant,
+               "state": state},
+        ]
+        if context.get("note"):
+            lines.append(_("Catatan petugas: %(note)s") % {"note": context["note"]})
+        if context.get("url"):
+            lines.append(_("Lihat rinciannya: %(url)s") % {"url": context["url"]})
+        return subject, "\n".join(lines)
+    subject = str(context.get("subject") or _("Pemberitahuan MPP Digital"))
+    return subject, str(context.get("body") or subject)
+
+
+def notification_enqueue(
+    *,
+    application: Application | None,
+    recipient_id: int,
+    kind: str,
+    dedup_key: str,
+    context: Mapping[str, Any],
+) -> list[Notification]:
+    """Insert the notification rows (one per channel the recipient has) and send them on
+    commit. Idempotent: the same (recipient, channel, dedup_key) is inserted once."""
+    user = _recipient(recipient_id)
+    if user is None:
+        return []
+    channels = []
+    if user.email:
+        channels.append(Notification.Channel.EMAIL)
+    if user.phone and _sms_available():
+        channels.append(Notification.Channel.SMS)
+    subject, body = render_message(kind=kind, context=context)
+    created = []
+    for channel in channels:
+        try:
+            with transaction.atomic():
+                row, is_new = Notification.objects.get_or_create(
+                    recipient_id=recipient_id, channel=channel, dedup_key=dedup_key,
+                    defaults={"application": application, "kind": kind, "subject": subject,
+                              "body": body},
+                )
+        except IntegrityError:  # a concurrent insert of the same key
+            continue
+        if is_new:
+            created.append(row)
+    if created:
+        ids = [row.pk for row in created]
+        transaction.on_commit(lambda: _dispatch(ids))
+    return created
+
+
+def _dispatch(ids: list[int]) -> None:
+    from .tasks import notification_send_task
+
+    for pk in ids:
+        try:
+            notification_send_task.delay(pk)
+        except Exception:  # broker down: the row stays queued; notifications_flush resends
+            logger.warning("notification %s not dispatched; left queued for the flush", pk,
+                           exc_info=True)
+
+
+def notify_status_change(*, application: Application, event: ApplicationEvent) -> None:
+    tenant = getattr(connection, "tenant", None)
+    context = {
+        "tracking_code": application.tracking_code or "",
+        "service_name": _service_name(application),
+        "tenant_name": getattr(tenant, "name", ""),
+        "note": event.note if event.to_status in {Status.RETURNED, Status.REJECTED} else "",
+        "url": _absolute_url(f"/permohonan/{application.pk}/"),
+    }
+    notification_enqueue(
+        application=application, recipient_id=application.applicant_id,
+        kind=f"status:{event.to_status}", dedup_key=f"event:{event.pk}", context=context,
+    )
+
+
+def _service_name(application: Application) -> str:
+    version = getattr(application, "_service_version_cache", None)
+    if version is None:
+        from catalog.models import ServiceVersion
+
+        version = ServiceVersion.objects.filter(pk=application.service_version_id).only(
+            "name"
+        ).first()
+    return version.name if version else application.service_code
+
+
+def _absolute_url(path: str) -> str:
+    tenant = getattr(connection, "tenant", None)
+    slug = getattr(tenant, "slug", "")
+    if not slug or getattr(tenant, "schema_name", "public") == "public":
+        return path
+    from core.context_processors import tenant_url
+
+    return tenant_url(slug, path)
+
+
+def notification_send(*, notification_id: int) -> Notification | None:
+    """Send one queued row (locked, so a flush and a retry never double-send). A failure is
+    recorded on the row (attempts, last error; `failed` after the last attempt) and raised as
+    NotificationSendFailed so the task retries."""
+    failure: NotificationSendFailed | None = None
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=Notification.State.QUEUED).first()
+        )
+        if row is None:
+            return None
+        user = _recipient(row.recipient_id)
+        row.attempts += 1
+        try:
+            if user is None:
+                raise RuntimeError("recipient no longer exists")
+            if row.channel == Notification.Channel.EMAIL:
+                send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            else:
+                from accounts.sms import send_sms
+
+                send_sms(user.phone, f"{row.subject}. {row.body}"[:480])
+        except Exception as exc:
+            row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = Notification.State.FAILED
+            row.save(update_fields=["attempts", "last_error", "status"])
+            failure = NotificationSendFailed(row.last_error, final=row.status == "failed")
+            failure.__cause__ = exc
+        else:
+            row.status = Notification.State.SENT
+            row.sent_at = timezone.now()
+            row.last_error = ""
+            row.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    if failure is not None:
+        raise failure
+    return row
+
+
+class NotificationSendFailed(Exception):
+    def __init__(self, message: str, *, final: bool) -> None:
+        super().__init__(message)
+        self.final = final
+
+
+def notifications_due_for_flush(*, now: Any = None) -> list[int]:
+    cutoff = (now or timezone.now()) - FLUSH_AFTER
+    return list(
+        Notification.objects.filter(status=Notification.State.QUEUED, created_at__lte=cutoff)
+        .order_by("created_at").values_list("pk", flat=True)[:500]
+    )

@@ -1,0 +1,325 @@
+"""Reads of the applications app. Every selector takes the actor and hides what the actor may
+not see (404, never a hint that the row exists)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import ApplicationNotFound, DocumentNotFound
+from .models import (
+    Application,
+    ApplicationEvent,
+    DocumentAccess,
+    EventKind,
+    Notification,
+    SlaState,
+    Status,
+    VaultDocument,
+)
+from .permissions import StaffScope
+from .tracking import TRACKING_CODE_RE, normalize_tracking_code
+
+OPEN_STATUSES = (
+    Status.SUBMITTED, Status.IN_VERIFICATION, Status.RETURNED, Status.RESUBMITTED,
+    Status.IN_PROCESS, Status.APPROVED,
+)
+URGENCY = Case(
+    When(sla_state=SlaState.BREACHED, then=Value(0)),
+    When(sla_state=SlaState.AT_RISK, then=Value(1)),
+    When(sla_state=SlaState.ON_TRACK, then=Value(2)),
+    When(sla_state=SlaState.NOT_STARTED, then=Value(3)),
+    When(sla_state=SlaState.PAUSED, then=Value(4)),
+    default=Value(5),
+    output_field=IntegerField(),
+)
+
+
+# --------------------------------------------------------------------------- citizen
+
+
+def applications_of(*, user: Any) -> QuerySet[Application]:
+    """The user's applications in this tenant, newest first (constant queries)."""
+    return (
+        Application.objects.filter(applicant_id=user.pk)
+        .select_related("service_version", "agency")
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_for_applicant(*, user: Any, application_id: int) -> Application:
+    application = (
+        Application.objects.select_related("service_version", "agency", "offering")
+        .filter(pk=application_id, applicant_id=user.pk).first()
+    )
+    if application is None:
+        raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
+    return application
+
+
+def application_by_ref(ref: str | int) -> Q:
+    text = str(ref).strip()
+    if text.isdigit():
+        return Q(pk=int(text))
+    return Q(tracking_code=normalize_tracking_code(text))
+
+
+def timeline(*, application: Application, include_internal: bool = False) -> list[ApplicationEvent]:
+    """Events, oldest first, with the actor (one query). Citizens see transitions, outputs
+    and deadline changes; staff also see comments, assignments and document access."""
+    qs = ApplicationEvent.objects.filter(application=application).select_related("actor")
+    if not include_internal:
+        qs = qs.filter(kind__in=[
+            EventKind.TRANSITION, EventKind.OUTPUT_ISSUED, EventKind.SLA_RECOMPUTED,
+            EventKind.DEEMED_APPROVED,
+        ])
+    return list(qs.order_by("created_at", "id"))
+
+
+def notifications_of(*, application: Application) -> list[Notification]:
+    return list(Notification.objects.filter(application=application).order_by("-created_at"))
+
+
+def notification_summary(*, application: Application) -> dict[str, int]:
+    summary = {"sent": 0, "queued": 0, "failed": 0}
+    for status in Notification.objects.filter(application=application).values_list(
+        "status", flat=True
+    ):
+        summary[status] = summary.get(status, 0) + 1
+    return summary
+
+
+# --------------------------------------------------------------------------- vault
+
+
+def vault_documents_of(*, user: Any) -> QuerySet[VaultDocument]:
+    return VaultDocument.objects.filter(owner_id=user.pk, deleted_at__isnull=True).order_by(
+        "-created_at"
+    )
+
+
+def vault_document_for_owner(*, user: Any, document_id: int) -> VaultDocument:
+    document = VaultDocument.objects.filter(pk=document_id, owner_id=user.pk).first()
+    if document is None:
+        raise DocumentNotFound(_("Dokumen tidak ditemukan."))
+    return document
+
+
+def document_accesses(*, document: VaultDocument) -> list[DocumentAccess]:
+    """The access log the citizen sees: who (name), when, for which application."""
+    return list(
+        DocumentAccess.objects.filter(document=document)
+        .select_related("actor", "application").order_by("-accessed_at")[:200]
+    )
+
+
+def document_for_staff(
+    *, scope: StaffScope, application_id: int, document_id: int
+) -> tuple[Application, VaultDocument]:
+    """A document staff may open: referenced by a submitted application of an OPD the user
+    works in (or any, for tenant admins). 404 otherwise."""
+    application = (
+        Application.objects.filter(pk=application_id).exclude(status=Status.DRAFT)
+        .only("id", "agency_id", "documents", "applicant_id", "tracking_code").first()
+    )
+    if application is None or not scope.sees(application.agency_id):
+        raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
+    if document_id not in {int(v) for v in (application.documents or {}).values()}:
+        raise DocumentNotFound(_("Dokumen tidak ditemukan."))
+    document = VaultDocument.objects.filter(
+        pk=document_id, owner_id=application.applicant_id
+    ).first()
+    if document is None:
+        raise DocumentNotFound(_("Dokumen tidak ditemukan."))
+    return application, document
+
+
+# --------------------------------------------------------------------------- staff
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    status: str = ""
+    sla_state: str = ""
+    service: str = ""
+    due_before: dt.date | None = None
+    assigned: str = ""  # "me" | "none" | ""
+    q: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> WorklistFilters:
+        due_before = None
+        raw = str(params.get("due_before") or "").strip()
+        if raw:
+            try:
+                due_before = dt.date.fromisoformat(raw)
+            except ValueError:
+                due_before = None
+        status = str(params.get("status") or "")
+        sla_state = str(params.get("sla_state") or "")
+        return cls(
+            status=status if status in Status.values or status == "all" else "",
+            sla_state=sla_state if sla_state in SlaState.values else "",
+            service=str(params.get("service") or "").upper()[:12],
+            due_before=due_before,
+            assigned=str(params.get("assigned") or "") if params.get("assigned") in {
+                "me", "none"} else "",
+            q=str(params.get("q") or "").strip()[:40],
+        )
+
+
+def worklist(*, scope: StaffScope, user: Any, filters: WorklistFilters | None = None) -> QuerySet[
+    Application
+]:
+    """Submitted applications of the user's OPDs (all for tenant admins), most urgent first:
+    breached, at risk, then by deadline. Two queries for a page (count + rows)."""
+    filters = filters or WorklistFilters()
+    qs = Application.objects.exclude(status=Status.DRAFT)
+    if not scope.is_admin:
+        qs = qs.filter(agency_id__in=scope.agency_ids)
+    if filters.status == "all":
+        pass
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    else:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.sla_state:
+        qs = qs.filter(sla_state=filters.sla_state)
+    if filters.service:
+        qs = qs.filter(service_code=filters.service)
+    if filters.due_before:
+        end = timezone.make_aware(
+            dt.datetime.combine(filters.due_before + dt.timedelta(days=1), dt.time.min)
+        )
+        qs = qs.filter(due_at__lt=end)
+    if filters.assigned == "me":
+        qs = qs.filter(assigned_to_id=user.pk)
+    elif filters.assigned == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    if filters.q:
+        code = normalize_tracking_code(filters.q)
+        qs = qs.filter(tracking_code__startswith=code) if TRACKING_CODE_RE.match(code) or "-" in \
+            code else qs.filter(tracking_code__icontains=code)
+    return (
+        qs.select_related("service_version", "agency", "applicant", "assigned_to")
+        .annotate(urgency=URGENCY)
+        .order_by("urgency", F("due_at").asc(nulls_last=True), "submitted_at", "id")
+    )
+
+
+def application_for_staff(*, scope: StaffScope, application_id: int) -> Application:
+    application = (
+        Application.objects.select_related(
+            "service_version", "agency", "offering", "applicant", "assigned_to"
+        ).filter(pk=application_id).exclude(status=Status.DRAFT).first()
+    )
+    if application is None or not scope.sees(application.agency_id):
+        raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
+    return application
+
+
+def application_for_staff_by_ref(*, scope: StaffScope, ref: str) -> Application:
+    application = (
+        Application.objects.select_related("service_version", "agency", "offering")
+        .filter(application_by_ref(ref)).exclude(status=Status.DRAFT).first()
+    )
+    if application is None or not scope.sees(application.agency_id):
+        raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
+    return application
+
+
+def assignable_staff(*, application: Application) -> list[Any]:
+    """Officers and agency heads of the owning OPD, and tenant admins (for the assign box)."""
+    from accounts.models import User
+    from agencies.models import StaffRole
+
+    from .permissions import ACTING_ROLES
+
+    ids = set(
+        StaffRole.objects.filter(is_active=True).filter(
+            Q(role=StaffRole.Role.TENANT_ADMIN)
+            | Q(agency_id=application.agency_id, role__in=list(ACTING_ROLES))
+        ).values_list("user_id", flat=True)
+    )
+    return list(User.objects.filter(pk__in=ids).order_by("full_name"))
+
+
+def worklist_services(*, scope: StaffScope) -> list[str]:
+    qs = Application.objects.exclude(status=Status.DRAFT)
+    if not scope.is_admin:
+        qs = qs.filter(agency_id__in=scope.agency_ids)
+    return sorted(set(qs.values_list("service_code", flat=True).distinct()))
+
+
+# --------------------------------------------------------------------------- public
+
+
+def application_for_tracking(*, code: str, last4: str) -> Application | None:
+    """The application with this tracking code whose applicant's NIK or phone ends with
+    `last4`; None otherwise (the caller shows one message for both cases)."""
+    code = normalize_tracking_code(code)
+    digits = "".join(ch for ch in (last4 or "") if ch.isdigit())
+    if not TRACKING_CODE_RE.match(code) or len(digits) != 4:
+        return None
+    application = (
+        Application.objects.select_related("service_version", "agency")
+        .filter(tracking_code=code).exclude(status=Status.DRAFT).first()
+    )
+    if application is None or digits not in (application.lookup_digits or []):
+        return None
+    return application
+
+
+@dataclass(frozen=True)
+class Verification:
+    genuine: bool
+    reason: str
+    application: Application | None = None
+
+
+def output_verification(*, token: str) -> Verification:
+    """Check a verification token: signature, tenant, application, and that the issued
+    document's content (and uploaded file hash) is unchanged since it was signed."""
+    from django.db import connection
+
+    from .services import OUTPUT_SALT, output_digest
+
+    try:
+        payload = signing.loads(token, salt=OUTPUT_SALT)
+    except signing.BadSignature:
+        return Verification(False, _("Kode verifikasi tidak sah: dokumen ini tidak asli."))
+    if not isinstance(payload, dict) or payload.get("s") != connection.schema_name:
+        return Verification(False, _("Dokumen ini tidak diterbitkan oleh daerah ini."))
+    application = (
+        Application.objects.select_related("service_version", "agency", "applicant")
+        .filter(pk=payload.get("a")).first()
+    )
+    if application is None or not application.output_sha256:
+        return Verification(False, _("Dokumen tidak ditemukan."))
+    if payload.get("h") != output_digest(application):
+        return Verification(
+            False, _("Dokumen ini sudah diganti atau diubah sejak diterbitkan; tidak berlaku."),
+            application,
+        )
+    return Verification(True, "", application)
+
+
+__all__ = [
+    "WorklistFilters",
+    "application_for_applicant",
+    "application_for_staff",
+    "application_for_tracking",
+    "applications_of",
+    "document_accesses",
+    "document_for_staff",
+    "output_verification",
+    "timeline",
+    "worklist",
+]

@@ -1,0 +1,268 @@
+"""THE status machine of applications: every allowed transition, who may make it, and the one
+service that applies it (`application_transition`).
+
+    draft ──submit──▶ submitted ──start_verification──▶ in_verification ──accept──▶ in_process
+                        ▲                                   │   ▲                    │  │  │
+                        │                              return│   │start_verification  │  │  └─approve─▶ approved ──complete──▶ completed
+                        │                                   ▼   │                    │  └─reject──▶ rejected
+                        │                  returned ──resubmit──▶ resubmitted ──process (clock already started)──▶ in_process
+                        │                      ▲                                       │
+                        │                      └───────────────return──────────────────┘
+    cancel (citizen): draft, submitted, in_verification, returned, resubmitted → cancelled,
+    only while the SLA clock has not started (before processing).
+    reject (staff, reason required): in_verification, in_process → rejected.
+
+Roles: citizen actions only by the applicant; staff actions by an officer or agency head of
+the owning OPD, or a tenant admin. Staff without any role in the owning OPD get "not found"
+(they must not learn the application exists), a visible-but-not-allowed role (front desk) or
+the applicant trying a staff action gets "wrong role", and a known action from a status that
+does not allow it gets "illegal transition" (409).
+
+Concurrency: the row is locked (`select_for_update`) for the whole transition, so of two
+concurrent identical clicks exactly one succeeds; the other sees the new status (409).
+Every transition writes an ApplicationEvent (who, when, from, to, note) and enqueues the
+applicant's notifications in the same transaction (sent on commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import clock
+from .errors import (
+    ApplicationNotFound,
+    IllegalTransition,
+    NoteRequired,
+    OutputMissing,
+    UnknownAction,
+    WrongRole,
+)
+from .models import Application, ApplicationEvent, EventKind, Status
+from .permissions import StaffScope, staff_scope
+
+CITIZEN = "citizen"
+STAFF = "staff"
+DEFAULT_REVISION_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    who: str  # CITIZEN or STAFF
+    label: Any
+    note_required: bool = False
+    danger: bool = False
+
+
+def _t(action: str, sources: set[str], target: str, who: str, label: Any, **kw: Any) -> Transition:
+    return Transition(action, frozenset(sources), target, who, label, **kw)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        _t("submit", {Status.DRAFT}, Status.SUBMITTED, CITIZEN, gettext_lazy("Ajukan")),
+        _t("resubmit", {Status.RETURNED}, Status.RESUBMITTED, CITIZEN,
+           gettext_lazy("Ajukan ulang")),
+        _t("cancel",
+           {Status.DRAFT, Status.SUBMITTED, Status.IN_VERIFICATION, Status.RETURNED,
+            Status.RESUBMITTED},
+           Status.CANCELLED, CITIZEN, gettext_lazy("Batalkan permohonan"), danger=True),
+        _t("start_verification", {Status.SUBMITTED, Status.RESUBMITTED}, Status.IN_VERIFICATION,
+           STAFF, gettext_lazy("Mulai verifikasi")),
+        _t("return", {Status.IN_VERIFICATION, Status.IN_PROCESS}, Status.RETURNED, STAFF,
+           gettext_lazy("Kembalikan untuk perbaikan"), note_required=True),
+        _t("accept", {Status.IN_VERIFICATION}, Status.IN_PROCESS, STAFF,
+           gettext_lazy("Terima: berkas lengkap")),
+        _t("process", {Status.RESUBMITTED}, Status.IN_PROCESS, STAFF,
+           gettext_lazy("Lanjutkan proses")),
+        _t("approve", {Status.IN_PROCESS}, Status.APPROVED, STAFF, gettext_lazy("Setujui")),
+        _t("reject", {Status.IN_VERIFICATION, Status.IN_PROCESS}, Status.REJECTED, STAFF,
+           gettext_lazy("Tolak"), note_required=True, danger=True),
+        _t("complete", {Status.APPROVED}, Status.COMPLETED, STAFF,
+           gettext_lazy("Selesaikan (dokumen diserahkan)")),
+    )
+}
+CITIZEN_ACTIONS = tuple(a for a, t in TRANSITIONS.items() if t.who == CITIZEN)
+STAFF_ACTIONS = tuple(a for a, t in TRANSITIONS.items() if t.who == STAFF)
+
+
+def _guard(application: Application, transition: Transition) -> str | None:
+    """Extra rule beyond the source status; returns the refusal message or None."""
+    if transition.action == "cancel" and application.clock_started_at is not None:
+        return _("Permohonan yang sudah diproses tidak dapat dibatalkan.")
+    if transition.action == "process" and application.clock_started_at is None:
+        return _("Permohonan ini belum diverifikasi lengkap; mulai verifikasi terlebih dahulu.")
+    return None
+
+
+def allowed_actions(
+    application: Application, *, user: Any, scope: StaffScope | None = None
+) -> list[Transition]:
+    """Transitions the user may make now (for buttons); no database access with a scope."""
+    scope = scope or staff_scope(user)
+    result = []
+    for transition in TRANSITIONS.values():
+        if application.status not in transition.sources or _guard(application, transition):
+            continue
+        if transition.who == CITIZEN and application.applicant_id == getattr(user, "pk", None):
+            result.append(transition)
+        elif transition.who == STAFF and scope.can_act(application.agency_id):
+            result.append(transition)
+    return result
+
+
+def _authorize(
+    application: Application, transition: Transition, *, actor: Any, scope: StaffScope
+) -> None:
+    is_applicant = application.applicant_id == getattr(actor, "pk", None)
+    sees = is_applicant or scope.sees(application.agency_id)
+    if not sees:
+        raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
+    if transition.who == CITIZEN and not is_applicant:
+        raise WrongRole(_("Tindakan ini hanya dapat dilakukan oleh pemohon."))
+    if transition.who == STAFF and not scope.can_act(application.agency_id):
+        raise WrongRole(
+            _("Peran Anda tidak berwenang untuk tindakan ini (hanya petugas atau kepala OPD "
+              "pemilik layanan, atau admin tenant).")
+        )
+
+
+def _effects(
+    application: Application, transition: Transition, *, now: dt.datetime, note: str,
+    revision_deadline: dt.date | None,
+) -> dict[str, Any]:
+    """Apply the side effects of a transition on the row; returns event data."""
+    data: dict[str, Any] = {}
+    action = transition.action
+    if action == "submit":
+        from .tracking import tracking_code_next
+
+        application.submitted_at = now
+        if not application.tracking_code:
+            application.tracking_code = tracking_code_next(
+                service_code=application.service_code, when=now
+            )
+    elif action == "accept":
+        if application.clock_started_at is None:
+            clock.clock_start(application, now=now)
+            data["clock"] = "started"
+    elif action == "return":
+        application.revision_message = note
+        application.revision_deadline = revision_deadline or (
+            timezone.localdate(now) + dt.timedelta(days=DEFAULT_REVISION_DAYS)
+        )
+        data["revision_deadline"] = application.revision_deadline.isoformat()
+        if application.clock_started_at is not None:
+            clock.clock_pause(application, now=now, reason=_("menunggu perbaikan dari pemohon"))
+            data["clock"] = "paused"
+    elif action == "resubmit":
+        if clock.clock_resume(application, now=now) is not None:
+            data["clock"] = "resumed"
+        application.revision_message = ""
+        application.revision_deadline = None
+    elif action in {"approve", "reject"}:
+        application.decided_at = now
+        application.decision_note = note
+        clock.clock_stop(application, now=now)
+    elif action == "complete":
+        application.completed_at = now
+    if application.due_at is not None and data.get("clock") in {"started", "resumed"}:
+        data["due_at"] = application.due_at.isoformat()
+        data["reasons"] = list(application.sla_reasons)
+    return data
+
+
+def application_transition(
+    *,
+    application_id: int,
+    action: str,
+    actor: Any,
+    note: str = "",
+    revision_deadline: dt.date | None = None,
+    scope: StaffScope | None = None,
+    now: dt.datetime | None = None,
+    before_save: Callable[[Application], None] | None = None,
+) -> Application:
+    """Make one transition atomically. Raises UnknownAction (400), ApplicationNotFound (404),
+    WrongRole (403), IllegalTransition (409), NoteRequired / OutputMissing.
+
+    `before_save(application)` runs inside the lock before the row is saved (used by
+    submit/resubmit to store the validated form data in the same transaction)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise UnknownAction(
+            _("Tindakan %(action)s tidak dikenal.") % {"action": action},
+            extra={"allowed": list(TRANSITIONS)},
+        )
+    scope = scope or staff_scope(actor)
+    note = (note or "").strip()
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update().select_related("offering").filter(
+                pk=application_id
+            ).first()
+        )
+        if application is None:
+            raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
+        _authorize(application, transition, actor=actor, scope=scope)
+        if application.status not in transition.sources:
+            raise IllegalTransition(
+                _("Tindakan \"%(action)s\" tidak dapat dilakukan pada status \"%(status)s\".")
+                % {"action": transition.label, "status": application.get_status_display()},
+                extra={"status": application.status, "action": action},
+            )
+        refusal = _guard(application, transition)
+        if refusal:
+            raise IllegalTransition(refusal, extra={"status": application.status, "action": action})
+        if transition.note_required and not note:
+            message = (
+                _("Alasan penolakan wajib diisi.") if action == "reject"
+                else _("Pesan perbaikan untuk pemohon wajib diisi.")
+            )
+            raise NoteRequired(message, extra={"fields": {"note": [message]}})
+        if action == "complete" and not application.output_sha256 and _platform_output(
+            application
+        ):
+            raise OutputMissing(
+                _("Terbitkan atau unggah dokumen keluaran sebelum menyelesaikan permohonan.")
+            )
+        now = now or timezone.now()
+        from_status = application.status
+        if before_save is not None:
+            before_save(application)
+        data = _effects(
+            application, transition, now=now, note=note, revision_deadline=revision_deadline
+        )
+        application.status = transition.target
+        application.save()
+        event = ApplicationEvent.objects.create(
+            application=application, kind=EventKind.TRANSITION, from_status=from_status,
+            to_status=application.status, actor_id=getattr(actor, "pk", None), note=note,
+            data={"action": action, **data},
+        )
+        from .notifications import notify_status_change
+
+        notify_status_change(application=application, event=event)
+    return application
+
+
+def _platform_output(application: Application) -> bool:
+    """True when the service expects an output document the platform keeps."""
+    from catalog.models import ServiceVersion
+
+    version = ServiceVersion.objects.filter(pk=application.service_version_id).only(
+        "output_document"
+    ).first()
+    document = (version.output_document if version else None) or {}
+    return bool(document.get("template"))

@@ -1,0 +1,52 @@
+"""Celery tasks of the applications app (thin: ids in, services do the work)."""
+
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+from django_tenants.utils import schema_context, tenant_context
+
+
+@shared_task(bind=True, acks_late=True, max_retries=4, default_retry_delay=30)
+def notification_send_task(self, notification_id: int) -> bool:
+    from .notifications import NotificationSendFailed, notification_send
+
+    try:
+        return notification_send(notification_id=notification_id) is not None
+    except NotificationSendFailed as exc:
+        if exc.final:
+            return False
+        raise self.retry(exc=exc, countdown=30 * (2 ** self.request.retries)) from exc
+
+
+@shared_task(acks_late=True)
+def notifications_flush_dispatch(jitter_seconds: float = 5.0) -> int:
+    """Beat entry: fan out to every ready tenant (runs in the public schema)."""
+    from tenants.selectors import ready_tenants
+
+    with schema_context("public"):
+        tenants = list(ready_tenants())
+    for tenant in tenants:
+        with tenant_context(tenant):
+            notifications_flush.apply_async(countdown=random.uniform(0, jitter_seconds))
+    return len(tenants)
+
+
+@shared_task(acks_late=True)
+def notifications_flush() -> int:
+    """Re-send this tenant's notifications still queued after a minute (broker outage)."""
+    from .notifications import (
+        NotificationSendFailed,
+        notification_send,
+        notifications_due_for_flush,
+    )
+
+    sent = 0
+    for pk in notifications_due_for_flush():
+        try:
+            if notification_send(notification_id=pk) is not None:
+                sent += 1
+        except NotificationSendFailed:
+            continue
+    return sent

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+STATUS_CLASS = {
+    "approved": "badge-ok", "completed": "badge-ok", "returned": "badge-warn",
+    "rejected": "badge-err", "cancelled": "badge-err",
+}
+SLA_CLASS = {
+    "on_track": "badge-ok", "met": "badge-ok", "at_risk": "badge-warn", "paused": "badge-warn",
+    "breached": "badge-err", "missed": "badge-err",
+}
+
+
+@register.simple_tag
+def status_badge(application) -> str:
+    css = STATUS_CLASS.get(application.status, "")
+    return format_html('<span class="badge {}">{}</span>', css, application.get_status_display())
+
+
+@register.simple_tag
+def sla_badge(application) -> str:
+    css = SLA_CLASS.get(application.sla_state, "")
+    return format_html('<span class="badge {}">{}</span>', css, application.get_sla_state_display())
+
+
+@register.filter
+def status_label(value: str) -> str:
+    from applications.models import Status
+
+    try:
+        return Status(value).label
+    except ValueError:
+        return value or "—"
