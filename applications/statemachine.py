@@ -254,6 +254,10 @@ def application_transition(
         from .notifications import notify_status_change
 
         notify_status_change(application=application, event=event)
+        if application.status == Status.COMPLETED:
+            from feedback.hooks import skm_invite_for_application
+
+            skm_invite_for_application(application_id=application.pk)  # SKM, once per transaction
     return application
 
 

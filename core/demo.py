@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.models import User
@@ -47,6 +48,9 @@ def seed_demo() -> list[DemoLogin]:
     ministry = _user(MINISTRY_EMAIL, "Pemantau KemenPANRB", ministry_role="admin", is_staff=True)
     logins.append(DemoLogin("Kementerian (pemantau)", ministry.email, "platform"))
     citizen = _user(CITIZEN_EMAIL, "Siti Warga", phone="6281234567890")
+    if citizen.email_verified_at is None:  # the demo citizen may apply right away
+        with schema_context("public"):
+            User.objects.filter(pk=citizen.pk).update(email_verified_at=timezone.now())
     logins.append(DemoLogin("Warga", citizen.email, "semua portal"))
     for seed in collect("seeding", "seed_demo_platform"):
         seed()

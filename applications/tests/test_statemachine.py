@@ -54,8 +54,10 @@ def test_the_whole_happy_path_writes_events_and_notifications(
         assert done.clock_started_at is not None and done.decided_at is not None
         assert done.sla_state in {"met", "missed"}
         notifications = Notification.objects.filter(application=app)
-        assert notifications.filter(channel="email").count() == 8
-        assert notifications.filter(channel="sms").count() == 8
+        # one per status change, plus the SKM invitation when the application is completed
+        assert notifications.filter(channel="email").count() == 9
+        assert notifications.filter(channel="sms").count() == 9
+        assert notifications.filter(kind="skm_invitation").count() == 2
     assert any("selesai" in m.subject for m in mail.outbox)
 
 
