@@ -67,7 +67,7 @@ class AutoSchema(_SpectacularAutoSchema):
     """Name serializers nested in an API class after that class (`AgencyListApiInput`), so
     the HackSoft-style `InputSerializer`/`OutputSerializer` never collide across apps."""
 
-    def get_serializer_name(self, serializer, direction):  # noqa: ANN001, ANN201
+    def get_serializer_name(self, serializer, direction):
         qualname = type(serializer).__qualname__
         if "." in qualname:  # nested in an API class: prefix with that class's name
             return qualname.replace(".", "")
