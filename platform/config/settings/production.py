@@ -7,7 +7,7 @@ AWS_LOCATION; credentials AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are read by 
 
 import copy
 
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -55,10 +55,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        # <style> elements only from our files; style="" attributes remain allowed because the
-        # standalone error pages (templates/errors/*.html) use them. No script risk.
+        # Styles only from our files: no <style> elements and no style="" attributes.
         "style-src": [SELF],
-        "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:", *_media_origins],
         "font-src": [SELF],
         "connect-src": [SELF],
