@@ -89,3 +89,19 @@ class TenantHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_seen} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SchemaRecipe(models.Model):
+    """The DDL that the tenant migrations produce, recorded once per migrations fingerprint.
+
+    New tenants replay it instead of running Django's migration machinery (most of whose cost
+    is Python-side state building, repeated for every schema). See tenants.schema_recipe."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    statements = models.JSONField()
+    applied_migrations = models.JSONField()
+    table_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint[:12]} ({len(self.statements)} statements)"

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from regions import reference
 from .errors import TenantProvisioningFailed, UnknownRegion
 from .migration_state import code_fingerprint
 from .models import Domain, Tenant, TenantHeartbeat
+from .schema_recipe import build_tenant_schema
 
 logger = logging.getLogger(__name__)
 
@@ -103,13 +103,11 @@ def tenant_provision(
         report("creating_schema")
         if schema_exists(tenant.schema_name):
             _drop_schema(tenant.schema_name)  # leftovers of a failed attempt
-        with schema_context("public"):
-            connection.cursor().execute(f'CREATE SCHEMA "{tenant.schema_name}"')
+        _create_schema(tenant.schema_name)
         _set_step(tenant, "migrating")
         report("migrating")
-        call_command(
-            "migrate_schemas", tenant=True, schema_name=tenant.schema_name,
-            interactive=False, verbosity=0,
+        build_tenant_schema(
+            tenant.schema_name, recreate=lambda: _recreate_schema(tenant.schema_name)
         )
         _set_step(tenant, "seeding")
         report("seeding")
@@ -134,6 +132,16 @@ def tenant_provision(
             _("Penyiapan tenant %(name)s gagal; silakan coba lagi.") % {"name": tenant.name}
         ) from exc
     return tenant
+
+
+def _create_schema(schema_name: str) -> None:
+    with schema_context("public"):
+        connection.cursor().execute(f'CREATE SCHEMA "{schema_name}"')
+
+
+def _recreate_schema(schema_name: str) -> None:
+    _drop_schema(schema_name)
+    _create_schema(schema_name)
 
 
 def _drop_schema(schema_name: str) -> None:
