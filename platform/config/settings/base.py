@@ -311,3 +311,21 @@ MPP_OIDC_NIK_CLAIM = env("MPP_OIDC_NIK_CLAIM", default="nik")
 MPP_SMS_CHANNEL = env("MPP_SMS_CHANNEL", default="sms")  # or "whatsapp"
 # A breach older than this many working days escalates to the tenant admins.
 MPP_SLA_ESCALATE_AFTER_WORKING_DAYS = env.int("MPP_SLA_ESCALATE_AFTER_WORKING_DAYS", default=2)
+MPP_SLA_SWEEP_RETRY_SECONDS = env.int("MPP_SLA_SWEEP_RETRY_SECONDS", default=0)
+# Sign-in protection (seconds and counts).
+MPP_OTP_TTL = env.int("MPP_OTP_TTL", default=600)
+MPP_OTP_MAX_ATTEMPTS = env.int("MPP_OTP_MAX_ATTEMPTS", default=5)
+MPP_OTP_RESEND_INTERVAL = env.int("MPP_OTP_RESEND_INTERVAL", default=60)
+MPP_LOGIN_MAX_FAILURES = env.int("MPP_LOGIN_MAX_FAILURES", default=5)
+MPP_LOGIN_MAX_FAILURES_PER_IP = env.int("MPP_LOGIN_MAX_FAILURES_PER_IP", default=20)
+MPP_LOGIN_FAILURE_WINDOW = env.int("MPP_LOGIN_FAILURE_WINDOW", default=900)
+MPP_LOGIN_LOCKOUT = env.int("MPP_LOGIN_LOCKOUT", default=900)
+MPP_OIDC_TIMEOUT = env.int("MPP_OIDC_TIMEOUT", default=10)
+MPP_SMS_HTTP_TIMEOUT = env.int("MPP_SMS_HTTP_TIMEOUT", default=10)
+# Citizens' documents and public tracking.
+MPP_VAULT_MAX_UPLOAD_MB = env.int("MPP_VAULT_MAX_UPLOAD_MB", default=5)
+MPP_TRACKING_RATE_LIMIT = env.int("MPP_TRACKING_RATE_LIMIT", default=10)  # per minute per IP
+# Outbound webhooks: disable an endpoint after this many consecutive failures; never deliver to
+# private or loopback addresses unless explicitly allowed (SSRF protection).
+MPP_WEBHOOK_DISABLE_AFTER = env.int("MPP_WEBHOOK_DISABLE_AFTER", default=10)
+MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
