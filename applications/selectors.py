@@ -66,7 +66,7 @@ def application_for_applicant(*, user: Any, application_id: int) -> Application:
 
 def application_by_ref(ref: str | int) -> Q:
     text = str(ref).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²".isdigit() is True but int("²") fails
         return Q(pk=int(text))
     return Q(tracking_code=normalize_tracking_code(text))
 

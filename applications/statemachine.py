@@ -254,6 +254,9 @@ def application_transition(
         from .notifications import notify_status_change
 
         notify_status_change(application=application, event=event)
+        from integrations.hooks import on_application_event
+
+        on_application_event(event_id=event.pk)  # outbound webhooks, delivered on commit
         if application.status == Status.COMPLETED:
             from feedback.hooks import skm_invite_for_application
 

@@ -52,6 +52,42 @@ TENANT_APPS = [
 ]
 INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
+# --- integrations: OpenID Connect provider per tenant (django-oauth-toolkit) -----------------
+# oauth2_provider is code only: all six of its models are swapped into `integrations` (five
+# tenant tables, the device grant is unmanaged), so it creates no oauth2_provider_* tables.
+# It sits in TENANT_APPS so its (empty) migrations run after integrations' in tenant schemas.
+TENANT_APPS = [*TENANT_APPS, "oauth2_provider"]
+INSTALLED_APPS = SHARED_APPS + [a for a in TENANT_APPS if a not in SHARED_APPS]
+OAUTH2_PROVIDER_APPLICATION_MODEL = "integrations.OidcClient"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "integrations.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "integrations.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "integrations.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "integrations.Grant"
+OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "integrations.DeviceGrant"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "integrations.oidc.MppOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "integrations.oidc.ClientScopes",
+    "REQUEST_APPROVAL_PROMPT": "auto",  # a consent once given is not asked again (SSO)
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if MPP_BASE_SCHEME == "http" else ["https"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+}
+
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
