@@ -313,7 +313,7 @@ def policy_field_errors(
         errors["at_risk_threshold"] = [gettext("Ambang berisiko harus berupa angka.")]
     elif not Decimal(0) < threshold < Decimal(1):
         errors["at_risk_threshold"] = [
-            gettext("Ambang berisiko harus lebih dari 0 % dan kurang dari 100 %.")
+            gettext("Ambang berisiko harus lebih dari 0 dan kurang dari 100 persen.")
         ]
     lists = {
         "counting_states": counting_states,

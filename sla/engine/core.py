@@ -105,7 +105,7 @@ def validate_threshold(threshold: object) -> dict[str, list[str]]:
     if isinstance(threshold, bool) or not isinstance(threshold, int | float | Fraction):
         return {"threshold": ["Ambang berisiko harus berupa angka."]}
     if not 0 < threshold < 1:
-        return {"threshold": ["Ambang berisiko harus lebih dari 0 % dan kurang dari 100 %."]}
+        return {"threshold": ["Ambang berisiko harus lebih dari 0 dan kurang dari 100 persen."]}
     return {}
 
 

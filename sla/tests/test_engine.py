@@ -411,7 +411,7 @@ def test_target_validation():
     with pytest.raises(TargetError):
         Target.working_days(-1)
     assert validate_threshold(1.0) == {
-        "threshold": ["Ambang berisiko harus lebih dari 0 % dan kurang dari 100 %."]
+        "threshold": ["Ambang berisiko harus lebih dari 0 dan kurang dari 100 persen."]
     }
     assert validate_threshold(0.75) == {}
     with pytest.raises(TargetError):

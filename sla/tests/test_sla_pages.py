@@ -107,7 +107,7 @@ def test_policy_page_errors_per_field_and_nothing_saved(
     html = response.content.decode()
     assert response.status_code == 400
     assert "Target harus lebih dari 0." in html
-    assert "Ambang berisiko harus lebih dari 0 % dan kurang dari 100 %." in html
+    assert "Ambang berisiko harus lebih dari 0 dan kurang dari 100 persen." in html
     assert 'value="-2"' in html
     assert _policy_snapshot(tenant_a, in_tenant) == before
     ok = admin_client_a.post("/kelola/sla/layanan/T-SIP/", {
