@@ -14,6 +14,7 @@ from .base import *  # noqa: F403
 from .base import LOGGING as BASE_LOGGING
 from .base import MIDDLEWARE as BASE_MIDDLEWARE
 from .base import MPP_BASE_DOMAIN, MPP_BASE_PORT, env
+from .base import OAUTH2_PROVIDER as BASE_OAUTH2_PROVIDER
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = False
@@ -106,3 +107,10 @@ if MEDIA_STORAGE == "s3":
     }
 elif MEDIA_STORAGE not in {"filesystem", "local"}:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}")
+
+# --- OpenID Connect provider: HTTPS redirect URIs only (RFC 9700 §2.1) ---------------------------
+OAUTH2_PROVIDER = {
+    **BASE_OAUTH2_PROVIDER,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+}
