@@ -61,3 +61,16 @@ class RequestIdMiddleware:
             user_id_var.reset(user_token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class IndonesianFirstMiddleware:
+    """Bahasa Indonesia first: the interface language is Indonesian unless the user chose
+    English with the language switch (Django's language cookie). A browser's Accept-Language
+    alone does not switch a government service's language. Placed before LocaleMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

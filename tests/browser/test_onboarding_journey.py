@@ -21,140 +21,34 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.browser.conftest import BrowserServer, launch_chromium, require_browser
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+require_browser()
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
 REGION = "33.09"
 PASSWORD = "Boyolali-Maju-2026"
 MINISTRY_EMAIL = "kementerian.browser@menpan.go.id"
 OFFICER_EMAIL = "siti@boyolali.go.id"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover
-    sync_playwright = None
 
-if sync_playwright is None:
-    pytest.skip("the playwright package is not installed", allow_module_level=True)
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _admin_conninfo() -> tuple[dict[str, object], str]:
-    """libpq parameters of the default server (as bench/__main__.py derives them) + its URL."""
-    sys.path.insert(0, str(ROOT / "platform"))
-    from config.devdb import ensure_database_url
-
-    ensure_database_url()
-    import environ
-
-    url = os.environ["DATABASE_URL"]
-    cfg = environ.Env.db_url_config(url)
-    return {
-        "host": unquote(str(cfg["HOST"])), "port": cfg["PORT"] or 5432,
-        "user": cfg["USER"], "password": cfg["PASSWORD"], "dbname": cfg["NAME"],
-    }, url
-
-
-class Server:
-    def __init__(self) -> None:
-        import psycopg
-
-        self.db = f"mpp_browser_{uuid.uuid4().hex[:8]}"
-        self.conninfo, url = _admin_conninfo()
-        with psycopg.connect(**self.conninfo, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.db}"')
-        base, _sep, _name = url.rpartition("/")
-        self.port = _free_port()
-        self.data_dir = Path(f"/tmp/{self.db}")
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"{base}/{self.db}",
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "MPP_BASE_PORT": str(self.port),
-            "MPP_DATA_DIR": str(self.data_dir),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def manage(self, *args: str, timeout: int = 600) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, timeout=timeout,
-        )
-        if result.returncode != 0:
-            raise AssertionError(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
-        return result.stdout
-
-    def shell(self, code: str) -> str:
-        return self.manage("shell", "-c", code).strip()
-
-    def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.manage("deploy_migrate")
-        self.manage("createcachetable")
-        self.shell(
+@pytest.fixture(scope="module")
+def server():
+    srv = BrowserServer(prefix="mpp_browser")
+    try:
+        srv.migrate()
+        srv.shell(
             "from tenants.services import public_tenant_ensure; public_tenant_ensure()\n"
             "from accounts.models import User\n"
             f"User.objects.create_user(email={MINISTRY_EMAIL!r}, password={PASSWORD!r}, "
             "full_name='Pemeriksa Kementerian', ministry_role='admin')"
         )
-        self.log = open(self.data_dir / "server.log", "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise AssertionError("runserver did not start")
-
-    def stop(self) -> None:
-        import psycopg
-
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-            self.log.close()
-        with psycopg.connect(**self.conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
-        shutil.rmtree(self.data_dir, ignore_errors=True)
-
-    def url(self, path: str, host: str = "localhost") -> str:
-        return f"http://{host}:{self.port}{path}"
-
-
-@pytest.fixture(scope="module")
-def server():
-    srv = Server()
-    try:
         srv.start()
         yield srv
     finally:
@@ -189,12 +83,7 @@ def test_register_approve_provision_onboard_and_go_live(server):
     tenant_host = "kab-boyolali.localhost"
     csv_bytes, renamed_code, old_name, new_name = _corrected_csv()
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
+        browser = launch_chromium(p)
         try:
             registrant = browser.new_context().new_page()
             ministry = browser.new_context().new_page()

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantRoutingMiddleware",  # django-tenants: sets the schema
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.IndonesianFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -347,7 +348,7 @@ MPP_OIDC_NIK_CLAIM = env("MPP_OIDC_NIK_CLAIM", default="nik")
 MPP_SMS_CHANNEL = env("MPP_SMS_CHANNEL", default="sms")  # or "whatsapp"
 # A breach older than this many working days escalates to the tenant admins.
 MPP_SLA_ESCALATE_AFTER_WORKING_DAYS = env.int("MPP_SLA_ESCALATE_AFTER_WORKING_DAYS", default=2)
-MPP_SLA_SWEEP_RETRY_SECONDS = env.int("MPP_SLA_SWEEP_RETRY_SECONDS", default=0)
+MPP_SLA_SWEEP_RETRY_SECONDS = env.int("MPP_SLA_SWEEP_RETRY_SECONDS", default=60)
 # Sign-in protection (seconds and counts).
 MPP_OTP_TTL = env.int("MPP_OTP_TTL", default=600)
 MPP_OTP_MAX_ATTEMPTS = env.int("MPP_OTP_MAX_ATTEMPTS", default=5)

@@ -1,0 +1,361 @@
+"""Benchmarks of the monitoring app and the SLA sweep (`make bench BENCH_ARGS="monitoring"`).
+
+ministry_dashboard_p95_ms
+    Every kab/kota of the national list registered as a tenant row (514, via
+    `tenants.services.tenant_register`: rows only, no schema — the console lists every
+    registered tenant whatever its state; `bench_fleet` can still provision them later),
+    365 days of "applications" rollups per tenant (187,610 rows) plus today's onboarding row,
+    then ~50 GETs of the console's main page (default sort, then sorted by compliance and
+    filtered by province) through the Django test Client as a ministry user. Server time,
+    p95, and the query count per request (must not depend on the tenant count).
+
+sla_sweep_seconds / sla_sweep_fixed_seconds
+    One full sweep (breach + at-risk + escalation + rollup upsert per tenant, i.e. what
+    `sla.tasks.sla_sweep_tenant` does) over the READY tenants of the bench database, each
+    holding MPP_BENCH_SWEEP_APPS (2,000) open applications of which 1 % cross a threshold;
+    and the same with 0 % crossing (the fixed cost per tenant). Runs in this one process,
+    tenant after tenant (a worker with 2 processes would take about half); the result says
+    how many tenants were swept and gives the linear extrapolation to 514 tenants. Tenants
+    are provisioned up to MPP_BENCH_SWEEP_TENANTS (default 20; 514 = the whole fleet, which
+    `python -m bench.fleet` pre-creates) when fewer are ready. Each bench agency has one head
+    and one officer, so every breach writes one notification row and every at-risk one; the
+    hand-off of those rows to the broker (on commit) is stubbed out and not measured.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+DAYS = 365
+REQUESTS = 50
+SWEEP_APPS = int(os.environ.get("MPP_BENCH_SWEEP_APPS", "2000"))
+SWEEP_TENANTS = int(os.environ.get("MPP_BENCH_SWEEP_TENANTS", "20"))
+BENCH_SERVICE = "BENCH-SLA"
+
+
+def run():
+    yield from _dashboard()
+    yield from _sweep()
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+def _register_fleet() -> list:
+    from django_tenants.utils import schema_context
+
+    from regions import reference
+    from tenants.models import Tenant
+    from tenants.services import tenant_register
+
+    with schema_context("public"):
+        present = set(Tenant.objects.values_list("region_code", flat=True))
+        for regency in reference.regencies():
+            if regency.code not in present:
+                tenant_register(region_code=regency.code)
+        return list(Tenant.objects.exclude(schema_name="public"))
+
+
+def _ensure_rollups(tenants: list) -> int:
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from monitoring.models import MetricGroup, TenantDailyRollup
+
+    today = timezone.localdate()
+    first = today - timedelta(days=DAYS - 1)
+    with schema_context("public"):
+        have = TenantDailyRollup.objects.filter(
+            metric_group=MetricGroup.APPLICATIONS, day__gte=first, day__lte=today,
+            tenant__in=tenants,
+        ).count()
+        if have >= len(tenants) * DAYS:
+            return 0
+        rng = random.Random(514)
+        now = timezone.now()
+        rows = []
+        for tenant in tenants:
+            quality = rng.uniform(0.6, 1.0)
+            for offset in range(DAYS):
+                received = rng.randint(0, 60)
+                decided = rng.randint(0, received)
+                met = round(decided * min(1.0, rng.gauss(quality, 0.05)))
+                met = max(0, min(decided, met))
+                missed = decided - met
+                pct = (Decimal(met * 100) / Decimal(decided)).quantize(Decimal("0.01")) \
+                    if decided else None
+                figures = {"received": received, "decided": decided, "completed": decided,
+                           "met": met, "missed": missed, "new_breaches": missed}
+                rows.append(TenantDailyRollup(
+                    tenant=tenant, day=today - timedelta(days=offset),
+                    metric_group=MetricGroup.APPLICATIONS, computed_at=now,
+                    metrics={**figures, "open": 40, "at_risk": 3, "breached": missed,
+                             "live_services": 12, "synthetic": True,
+                             "by_category": {"ADM": figures, "IZN": figures, "NON": figures}},
+                    open=40, at_risk=3, breached=missed, sla_compliance_pct=pct,
+                    median_processing_hours=Decimal("30.5"), **figures,
+                ))
+            rows.append(TenantDailyRollup(
+                tenant=tenant, day=today, metric_group=MetricGroup.ONBOARDING, computed_at=now,
+                metrics={"progress_pct": round(rng.uniform(0, 100), 1), "state": tenant.state},
+            ))
+        TenantDailyRollup.objects.bulk_create(
+            rows, batch_size=5000, update_conflicts=True,
+            unique_fields=["tenant", "metric_group", "day"],
+            update_fields=["metrics", "received", "decided", "completed", "met", "missed",
+                           "new_breaches", "open", "at_risk", "breached", "sla_compliance_pct",
+                           "median_processing_hours", "computed_at"],
+        )
+        return len(rows)
+
+
+def _dashboard():
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+
+    started = time.perf_counter()
+    tenants = _register_fleet()
+    inserted = _ensure_rollups(tenants)
+    setup_seconds = time.perf_counter() - started
+    with schema_context("public"):
+        user = User.objects.filter(email="bench-kementerian@menpan.go.id").first() or \
+            User.objects.create_user(email="bench-kementerian@menpan.go.id",
+                                     password=None, full_name="Bench Kementerian",
+                                     ministry_role="viewer")
+    client = Client(HTTP_HOST=settings.MPP_BASE_DOMAIN)
+    client.force_login(user)
+    urls = ["/kementerian/", "/kementerian/?sort=-compliance", "/kementerian/?province=32",
+            "/kementerian/?band=poor&page=2"]
+    assert client.get(urls[0]).status_code == 200  # warm-up (caches, session binding)
+    timings: list[float] = []
+    queries: set[int] = set()
+    for i in range(REQUESTS):
+        url = urls[i % len(urls)]
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries.add(len(ctx.captured_queries))
+    ordered = sorted(timings)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    yield {
+        "name": "ministry_dashboard_p95_ms", "value": round(p95, 1), "unit": "ms",
+        "conditions": {
+            "tenants": len(tenants), "rollup_days": DAYS,
+            "rollup_rows": len(tenants) * DAYS, "requests": REQUESTS,
+            "median_ms": round(statistics.median(timings), 1),
+            "max_ms": round(max(timings), 1),
+            "queries_per_request": sorted(queries), "target_ms": 150,
+            "client": "django.test.Client (server time, no network)",
+            "urls": urls, "setup_seconds": round(setup_seconds, 1),
+            "rows_inserted_now": inserted,
+        },
+    }
+
+
+# --- sweep ----------------------------------------------------------------------------------
+
+
+def _sweep_tenants() -> list:
+    from sla.tasks import sweep_targets
+    from tenants.models import Tenant
+    from tenants.services import tenant_create_ready, tenant_set_state
+
+    ready = sweep_targets()
+    if len(ready) < SWEEP_TENANTS:
+        from bench.fleet import national_codes
+
+        have = {t.region_code for t in ready}
+        for code in national_codes():
+            if len(ready) >= SWEEP_TENANTS:
+                break
+            if code in have:
+                continue
+            tenant = tenant_create_ready(region_code=code)
+            if tenant.state != Tenant.State.LIVE:
+                tenant = tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+            ready.append(tenant)
+    return ready[:SWEEP_TENANTS]
+
+
+def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
+    """2,000 open applications on a bench offering; `crossing` of them past due now."""
+    from django.db import connection
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from agencies.models import Agency
+    from applications.models import Application, ApplicationEvent, Notification
+    from services.models import Offering
+
+    now = timezone.now()
+    with tenant_context(tenant):
+        offering = Offering.objects.filter(service_code=BENCH_SERVICE).first()
+        if offering is None:
+            from services.services import offering_adopt
+
+            agency = Agency.objects.filter(code="bench-opd").first() or \
+                Agency.objects.create(code="bench-opd", name="OPD Bench", short_name="BENCH")
+            offering = offering_adopt(service_version=_bench_version(), agency=agency,
+                                      channel="online", actor=None)
+        head, officer = _bench_staff()
+        from agencies.models import StaffRole
+
+        for user, role in ((head, StaffRole.Role.AGENCY_HEAD), (officer, StaffRole.Role.OFFICER)):
+            StaffRole.objects.get_or_create(user_id=user.pk, agency_id=offering.agency_id,
+                                            role=role)
+        count = Application.objects.filter(offering=offering).count()
+        if count < SWEEP_APPS:
+            Application.objects.bulk_create([
+                Application(
+                    tracking_code=f"BENCH-{tenant.pk}-{i:06d}", offering=offering,
+                    service_code=BENCH_SERVICE, service_version_id=offering.service_version_id,
+                    agency_id=offering.agency_id, applicant_id=officer.pk, status="in_process",
+                    assigned_to_id=officer.pk,
+                    submitted_at=now - timedelta(days=3), clock_started_at=now - timedelta(days=3),
+                    due_at=now + timedelta(days=5), at_risk_at=now + timedelta(days=4),
+                    sla_state="on_track", sla_reasons=["+1 hari: bench"],
+                )
+                for i in range(count, SWEEP_APPS)
+            ], batch_size=2000)
+        apps = Application.objects.filter(offering=offering)
+        Notification.objects.filter(application__in=apps)._raw_delete(connection.alias)
+        ApplicationEvent.objects.filter(application__in=apps)._raw_delete(connection.alias)
+        table = Application._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET sla_state = 'on_track', status = 'in_process', "
+                "due_at = %(now)s + (random() * interval '5 days') + interval '1 day', "
+                "at_risk_at = %(now)s + (random() * interval '1 day') + interval '1 hour' "
+                "WHERE offering_id = %(offering)s",
+                {"now": now, "offering": offering.pk, "officer": officer.pk},
+            )
+            crossing_n = int(SWEEP_APPS * crossing)
+            if crossing_n:
+                half = crossing_n // 2
+                cursor.execute(
+                    f"UPDATE {table} SET due_at = %(now)s - interval '1 minute' "
+                    "WHERE id IN (SELECT id FROM " + table + " WHERE offering_id = %(o)s "
+                    "ORDER BY id LIMIT %(n)s)", {"now": now, "o": offering.pk, "n": half})
+                cursor.execute(
+                    f"UPDATE {table} SET at_risk_at = %(now)s - interval '1 minute' "
+                    "WHERE id IN (SELECT id FROM " + table + " WHERE offering_id = %(o)s "
+                    "ORDER BY id DESC LIMIT %(n)s)",
+                    {"now": now, "o": offering.pk, "n": crossing_n - half})
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _bench_staff():
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+
+    users = []
+    with schema_context("public"):
+        for email, name in (("bench-kepala@example.id", "Kepala OPD Bench"),
+                            ("bench-petugas@example.id", "Petugas Bench")):
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email=email, password=None, full_name=name)
+            users.append(user)
+    return users
+
+
+def _bench_version():
+    from django_tenants.utils import schema_context
+
+    from catalog.models import Category, Service, ServiceVersion
+
+    with schema_context("public"):
+        version = ServiceVersion.objects.filter(service__code=BENCH_SERVICE).first()
+        if version:
+            return version
+        category, _ = Category.objects.get_or_create(
+            code="IZN", defaults={"name": "Perizinan", "order": 2})
+        service, _ = Service.objects.get_or_create(
+            code=BENCH_SERVICE, defaults={"category": category, "name": "Layanan bench SLA"})
+        version = ServiceVersion(
+            service=service, number=1, status=ServiceVersion.Status.PUBLISHED,
+            name="Layanan bench SLA", description="bench", sla_value=5,
+            sla_unit=ServiceVersion.SlaUnit.WORKING_DAYS, product="bench",
+            requirements=[], procedure=[], complaints={"channels": [], "handling": "-"},
+        )
+        version.save()
+        return version
+
+
+def _one_sweep(tenants) -> tuple[float, dict]:
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from monitoring.services import rollup_tenant
+    from sla.sweep import sweep_tenant
+
+    totals = {"at_risk": 0, "breached": 0, "notifications": 0, "failed_tenants": 0}
+    started = time.perf_counter()
+    for tenant in tenants:
+        try:  # isolated per tenant, as in sla.tasks (another bench may drop a tenant)
+            with tenant_context(tenant):
+                counts = sweep_tenant()
+                rollup_tenant(tenant_id=tenant.pk, tz_name=tenant.timezone)
+        except Exception:
+            totals["failed_tenants"] += 1
+            continue
+        for key in ("at_risk", "breached", "notifications"):
+            totals[key] += getattr(counts, key)
+    connection.set_schema_to_public()
+    return time.perf_counter() - started, totals
+
+
+def _sweep():
+    # Notification rows are written (that is part of the sweep's cost); handing them to the
+    # broker is not measured and must not reach the development broker folder from here.
+    import applications.notifications as notifications
+
+    notifications._dispatch = lambda ids: None
+    rng = random.Random(7)
+    started = time.perf_counter()
+    tenants = _sweep_tenants()
+    setup = time.perf_counter() - started
+    results = {}
+    for label, crossing in (("fixed", 0.0), ("crossing", 0.01)):
+        prepared = []
+        for tenant in tenants:
+            try:
+                _prepare_tenant(tenant, crossing=crossing, rng=rng)
+                prepared.append(tenant)
+            except Exception:  # a tenant dropped meanwhile by another bench
+                continue
+        tenants = prepared
+        results[label] = _one_sweep(tenants)
+    seconds, totals = results["crossing"]
+    fixed, _ = results["fixed"]
+    per_tenant = seconds / len(tenants)
+    conditions = {
+        "tenants": len(tenants), "open_applications_per_tenant": SWEEP_APPS,
+        "crossing_pct": 1, "transitions": totals,
+        "mode": "one process, tenants in sequence (sweep + rollup upsert per tenant)",
+        "per_tenant_ms": round(per_tenant * 1000, 1),
+        "extrapolated_514_one_process_s": round(per_tenant * 514, 1),
+        "extrapolated_514_two_worker_processes_s": round(per_tenant * 514 / 2, 1),
+        "target_s": 60, "setup_seconds": round(setup, 1),
+    }
+    yield {"name": "sla_sweep_seconds", "value": round(seconds, 2), "unit": "s",
+           "conditions": conditions}
+    yield {"name": "sla_sweep_fixed_seconds", "value": round(fixed, 2), "unit": "s",
+           "conditions": {**conditions, "crossing_pct": 0,
+                          "per_tenant_ms": round(fixed / len(tenants) * 1000, 1),
+                          "extrapolated_514_one_process_s": round(fixed / len(tenants) * 514, 1),
+                          "extrapolated_514_two_worker_processes_s":
+                              round(fixed / len(tenants) * 514 / 2, 1),
+                          "transitions": results["fixed"][1]}}

@@ -1,0 +1,374 @@
+"""Reads of the ministry console and API: rollups only, a constant number of queries.
+
+`console_data()` returns every registered tenant (all 514 rows are small) with this month's
+figures, computed in five queries whatever the tenant count: tenants, month sums, latest
+snapshots, latest sweep outcome and (for one page of tenants) the weekly trend. Filtering,
+sorting, ranking and the province/national aggregates are done in Python on those rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Q, Sum
+from django.db.models.fields.json import KT
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import schema_context
+
+from .figures import compliance_pct
+from .models import MetricGroup, TenantDailyRollup, TenantSweepResult
+
+TREND_WEEKS = 12
+SNAPSHOT_LOOKBACK_DAYS = 7
+
+# Compliance bands (SLA compliance % this month).
+BANDS = {
+    "good": (_("Baik (≥ 95 %)"), Decimal(95), None),
+    "fair": (_("Cukup (80–95 %)"), Decimal(80), Decimal(95)),
+    "poor": (_("Kurang (< 80 %)"), None, Decimal(80)),
+    "none": (_("Belum ada data"), None, None),
+}
+
+SORT_KEYS = {
+    "name": lambda r: (r.name.lower(),),
+    "province": lambda r: (r.province_name.lower(), r.name.lower()),
+    "state": lambda r: (r.state, r.name.lower()),
+    "onboarding": lambda r: (r.onboarding_pct, r.name.lower()),
+    "services": lambda r: (r.live_services, r.name.lower()),
+    "applications": lambda r: (r.applications_month, r.name.lower()),
+    "compliance": lambda r: (
+        r.compliance_pct is None, r.compliance_pct or Decimal(0), r.name.lower()
+    ),
+    "breaches": lambda r: (r.breaches_month, r.name.lower()),
+    "region_code": lambda r: (r.region_code,),
+}
+
+
+@dataclass
+class TenantRow:
+    id: int
+    region_code: str
+    name: str
+    kind: str
+    slug: str
+    province_code: str
+    province_name: str
+    state: str
+    state_label: str
+    is_ready: bool
+    onboarding_pct: float = 0.0
+    live_services: int = 0
+    applications_month: int = 0
+    decided_month: int = 0
+    completed_month: int = 0
+    met_month: int = 0
+    missed_month: int = 0
+    breaches_month: int = 0
+    open_now: int = 0
+    at_risk_now: int = 0
+    breached_now: int = 0
+    snapshot_day: date | None = None
+    sweep_status: str = ""
+    sweep_error: str = ""
+    trend: list[float | None] = field(default_factory=list)
+
+    @property
+    def compliance_pct(self) -> Decimal | None:
+        return compliance_pct(self.met_month, self.missed_month)
+
+    @property
+    def band(self) -> str:
+        pct = self.compliance_pct
+        if pct is None:
+            return "none"
+        if pct >= BANDS["good"][1]:
+            return "good"
+        if pct >= BANDS["fair"][1]:
+            return "fair"
+        return "poor"
+
+    @property
+    def sweep_failed(self) -> bool:
+        return self.sweep_status == TenantSweepResult.Status.FAILED
+
+
+@dataclass
+class Aggregate:
+    key: str
+    name: str
+    tenants: int = 0
+    live: int = 0
+    onboarding: int = 0
+    applications_month: int = 0
+    met_month: int = 0
+    missed_month: int = 0
+    breaches_month: int = 0
+    breached_now: int = 0
+    sweep_failures: int = 0
+
+    @property
+    def compliance_pct(self) -> Decimal | None:
+        return compliance_pct(self.met_month, self.missed_month)
+
+    def add(self, row: TenantRow) -> None:
+        self.tenants += 1
+        self.live += row.state == "live"
+        self.onboarding += row.state == "onboarding"
+        self.applications_month += row.applications_month
+        self.met_month += row.met_month
+        self.missed_month += row.missed_month
+        self.breaches_month += row.breaches_month
+        self.breached_now += row.breached_now
+        self.sweep_failures += row.sweep_failed
+
+
+@dataclass
+class ConsoleFilters:
+    q: str = ""
+    province: str = ""
+    state: str = ""
+    band: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+    @classmethod
+    def from_query(cls, params: Any) -> ConsoleFilters:
+        sort = str(params.get("sort") or "name")
+        descending = sort.startswith("-")
+        sort = sort.lstrip("-")
+        return cls(
+            q=str(params.get("q") or "").strip()[:100],
+            province=str(params.get("province") or "").strip()[:2],
+            state=str(params.get("state") or "").strip()[:16],
+            band=str(params.get("band") or "").strip()[:8],
+            sort=sort if sort in SORT_KEYS else "name",
+            descending=descending,
+        )
+
+    @property
+    def sort_param(self) -> str:
+        return f"-{self.sort}" if self.descending else self.sort
+
+
+def month_start(today: date) -> date:
+    return today.replace(day=1)
+
+
+def _province_names() -> dict[str, str]:
+    from regions import reference
+
+    return {p.code: p.name for p in reference.provinces()}
+
+
+def tenant_rows(*, today: date | None = None) -> list[TenantRow]:
+    """Every registered tenant with this month's figures (four queries)."""
+    from tenants.models import Tenant
+
+    today = today or timezone.localdate()
+    first = month_start(today)
+    provinces = _province_names()
+    with schema_context("public"):
+        tenants = list(
+            Tenant.objects.exclude(schema_name="public").values_list(
+                "id", "region_code", "name", "kind", "slug", "province_code", "state", "is_ready"
+            )
+        )
+        month = {
+            item["tenant_id"]: item
+            for item in TenantDailyRollup.objects.filter(
+                metric_group=MetricGroup.APPLICATIONS, day__gte=first, day__lte=today + timedelta(1)
+            ).values("tenant_id").annotate(
+                received_sum=Sum("received"), decided_sum=Sum("decided"),
+                completed_sum=Sum("completed"), met_sum=Sum("met"), missed_sum=Sum("missed"),
+                breaches_sum=Sum("new_breaches"),
+            ).order_by()
+        }
+        snapshots = list(
+            TenantDailyRollup.objects.filter(
+                metric_group__in=[MetricGroup.APPLICATIONS, MetricGroup.ONBOARDING],
+                day__gte=today - timedelta(days=SNAPSHOT_LOOKBACK_DAYS),
+            )
+            .order_by("tenant_id", "metric_group", "-day")
+            .distinct("tenant_id", "metric_group")
+            .values_list(
+                "tenant_id", "metric_group", "day", "open", "at_risk", "breached",
+                KT("metrics__live_services"), KT("metrics__progress_pct"),
+            )
+        )
+        sweeps = dict(
+            (tid, (status, error))
+            for tid, status, error in TenantSweepResult.objects.exclude(
+                status=TenantSweepResult.Status.PENDING
+            )
+            .order_by("tenant_id", "-id")
+            .distinct("tenant_id")
+            .values_list("tenant_id", "status", "error")
+        )
+    state_labels = dict(Tenant.State.choices)
+    rows: dict[int, TenantRow] = {}
+    for tid, code, name, kind, slug, province, state, is_ready in tenants:
+        agg = month.get(tid, {})
+        status, error = sweeps.get(tid, ("", ""))
+        rows[tid] = TenantRow(
+            id=tid, region_code=code or "", name=name, kind=kind, slug=slug,
+            province_code=province or "", province_name=provinces.get(province or "", ""),
+            state=state, state_label=str(state_labels.get(state, state)), is_ready=is_ready,
+            applications_month=agg.get("received_sum") or 0,
+            decided_month=agg.get("decided_sum") or 0,
+            completed_month=agg.get("completed_sum") or 0,
+            met_month=agg.get("met_sum") or 0, missed_month=agg.get("missed_sum") or 0,
+            breaches_month=agg.get("breaches_sum") or 0,
+            sweep_status=status, sweep_error=(error or "")[:300],
+            onboarding_pct=100.0 if state == "live" else 0.0,
+        )
+    for tid, group, day, open_now, at_risk, breached, live, progress in snapshots:
+        row = rows.get(tid)
+        if row is None:
+            continue
+        if group == MetricGroup.APPLICATIONS:
+            row.open_now, row.at_risk_now, row.breached_now = open_now or 0, at_risk or 0, breached or 0
+            row.live_services = int(live or 0)
+            row.snapshot_day = day
+        elif progress is not None:
+            row.onboarding_pct = float(progress)
+    return list(rows.values())
+
+
+def filter_rows(rows: Iterable[TenantRow], filters: ConsoleFilters) -> list[TenantRow]:
+    q = filters.q.lower()
+    result = []
+    for row in rows:
+        if filters.province and row.province_code != filters.province:
+            continue
+        if filters.state and row.state != filters.state:
+            continue
+        if filters.band and row.band != filters.band:
+            continue
+        if q and q not in row.name.lower() and not row.region_code.startswith(q) \
+                and q not in row.province_name.lower():
+            continue
+        result.append(row)
+    result.sort(key=SORT_KEYS[filters.sort], reverse=filters.descending)
+    return result
+
+
+def attach_trends(rows: Sequence[TenantRow], *, today: date | None = None) -> None:
+    """Weekly SLA compliance of the last TREND_WEEKS weeks for these rows (one query)."""
+    if not rows:
+        return
+    today = today or timezone.localdate()
+    this_week = today - timedelta(days=today.weekday())
+    first_week = this_week - timedelta(weeks=TREND_WEEKS - 1)
+    weeks: dict[int, dict[date, list[int]]] = defaultdict(dict)
+    with schema_context("public"):
+        for tid, day, met, missed in TenantDailyRollup.objects.filter(
+            metric_group=MetricGroup.APPLICATIONS, tenant_id__in=[r.id for r in rows],
+            day__gte=first_week,
+        ).filter(Q(met__gt=0) | Q(missed__gt=0)).values_list("tenant_id", "day", "met", "missed"):
+            week = day - timedelta(days=day.weekday())
+            bucket = weeks[tid].setdefault(week, [0, 0])
+            bucket[0] += met or 0
+            bucket[1] += missed or 0
+    for row in rows:
+        series = []
+        for i in range(TREND_WEEKS):
+            bucket = weeks[row.id].get(first_week + timedelta(weeks=i))
+            pct = compliance_pct(*bucket) if bucket else None
+            series.append(float(pct) if pct is not None else None)
+        row.trend = series
+
+
+def aggregates(rows: Iterable[TenantRow]) -> tuple[Aggregate, list[Aggregate]]:
+    """National total and one aggregate per province (ordered by province code)."""
+    provinces = _province_names()
+    national = Aggregate(key="", name=str(_("Nasional")))
+    by_province: dict[str, Aggregate] = {}
+    for row in rows:
+        national.add(row)
+        code = row.province_code
+        if code not in by_province:
+            by_province[code] = Aggregate(key=code, name=provinces.get(code, code or "-"))
+        by_province[code].add(row)
+    return national, [by_province[k] for k in sorted(by_province)]
+
+
+def ranking(rows: Iterable[TenantRow], *, size: int = 10) -> tuple[list[TenantRow], list[TenantRow]]:
+    """(best, worst) tenants by SLA compliance this month, among tenants with decisions."""
+    ranked = sorted(
+        (r for r in rows if r.compliance_pct is not None),
+        key=lambda r: (-(r.compliance_pct or 0), -(r.met_month + r.missed_month), r.name),
+    )
+    worst = sorted(ranked[-size:], key=lambda r: (r.compliance_pct or 0, r.name)) if ranked else []
+    return ranked[:size], worst
+
+
+# --- drill-down ------------------------------------------------------------------------------
+
+
+@dataclass
+class TenantDetail:
+    row: TenantRow
+    services: dict[str, Any]
+    breaches: dict[str, Any]
+    breaches_day: date | None
+    daily: list[dict[str, Any]]
+    by_category: dict[str, dict[str, int]]
+    sweeps: list[TenantSweepResult]
+
+
+def tenant_detail(*, region_code: str, today: date | None = None, days: int = 30) -> TenantDetail:
+    """One tenant's rollups for the drill-down page; 404 for an unknown region code."""
+    from tenants.models import Tenant
+
+    today = today or timezone.localdate()
+    with schema_context("public"):
+        tenant = (
+            Tenant.objects.exclude(schema_name="public").filter(region_code=region_code).first()
+        )
+        if tenant is None:
+            raise Http404
+        rows = [r for r in tenant_rows(today=today) if r.id == tenant.pk]
+        latest = {
+            group: (day, metrics)
+            for group, day, metrics in TenantDailyRollup.objects.filter(
+                tenant=tenant, metric_group__in=[MetricGroup.SERVICES, MetricGroup.BREACHES],
+            ).order_by("metric_group", "-day").distinct("metric_group")
+            .values_list("metric_group", "day", "metrics")
+        }
+        daily = list(
+            TenantDailyRollup.objects.filter(
+                tenant=tenant, metric_group=MetricGroup.APPLICATIONS,
+                day__gt=today - timedelta(days=days),
+            ).order_by("day").values(
+                "day", "received", "decided", "completed", "met", "missed", "new_breaches",
+                "open", "at_risk", "breached", "sla_compliance_pct", "median_processing_hours",
+                by_category=F("metrics__by_category"),
+            )
+        )
+        sweeps = list(TenantSweepResult.objects.filter(tenant=tenant).order_by("-id")[:5])
+    row = rows[0]
+    attach_trends([row], today=today)
+    first = month_start(today)
+    by_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for item in daily:
+        if item["day"] < first:
+            continue
+        for code, figures in (item.get("by_category") or {}).items():
+            for key in ("received", "decided", "completed", "met", "missed", "new_breaches"):
+                by_category[code][key] += int(figures.get(key) or 0)
+    return TenantDetail(
+        row=row,
+        services=latest.get(MetricGroup.SERVICES, (None, {}))[1] or {},
+        breaches=latest.get(MetricGroup.BREACHES, (None, {}))[1] or {},
+        breaches_day=latest.get(MetricGroup.BREACHES, (None, {}))[0],
+        daily=daily,
+        by_category={k: dict(v) for k, v in sorted(by_category.items())},
+        sweeps=sweeps,
+    )
