@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -17,8 +19,20 @@ try:
 except ImportError:  # pragma: no cover - django-csp is a locked dependency
     _redoc = SpectacularRedocView.as_view(url_name="schema", permission_classes=[])
 
+
+
+class HostSchemaView(SpectacularAPIView):
+    """The OpenAPI document of the host it is served on: platform APIs on the base domain,
+    tenant APIs on a tenant host (django-tenants sets request.urlconf per host)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        self.urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        return super().get(request, *args, **kwargs)
+
+
 urlpatterns = [
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path("api/schema/", HostSchemaView.as_view(permission_classes=[]), name="schema"),
     path(
         "api/docs/",
         SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[]),

@@ -69,20 +69,15 @@ def deadline_for(
     )
 
 
-def running_state(*, due: datetime | None, at_risk: datetime | None, now: datetime) -> str:
-    if due is not None and now >= due:
-        return SlaState.BREACHED
-    if at_risk is not None and now >= at_risk:
-        return SlaState.AT_RISK
-    return SlaState.ON_TRACK
-
-
 def apply_deadline(application: Application, deadline: Deadline, *, now: datetime) -> None:
     application.due_at = deadline.due
     application.at_risk_at = deadline.at_risk
     application.sla_reasons = deadline.reasons
     application.calendar_version = deadline.calendar_version_id
-    application.sla_state = running_state(due=deadline.due, at_risk=deadline.at_risk, now=now)
+    # Always (re)enter the sweep's index as on_track: the sweep then flips it to at_risk or
+    # breached and writes exactly one event and the notifications for that deadline. Setting
+    # at_risk/breached here would skip those events (the sweep only scans on_track/at_risk).
+    application.sla_state = SlaState.ON_TRACK
 
 
 def clock_start(application: Application, *, now: datetime) -> None:

@@ -170,6 +170,11 @@ class Application(models.Model):
                 fields=["at_risk_at"], name="app_sweep_atrisk_idx",
                 condition=Q(sla_state="on_track"),
             ),
+            # escalation candidates and breach lists: breached clocks by deadline
+            models.Index(
+                fields=["due_at"], name="app_breached_due_idx",
+                condition=Q(sla_state="breached"),
+            ),
             models.Index(fields=["applicant", "-created_at"], name="app_applicant_idx"),
             models.Index(fields=["agency", "status"], name="app_agency_status_idx"),
         ]
@@ -195,6 +200,7 @@ class EventKind(models.TextChoices):
     DRAFT_SAVED = "draft_saved", _("Draf disimpan")
     SLA_AT_RISK = "sla_at_risk", _("SLA berisiko")
     SLA_BREACHED = "sla_breached", _("SLA terlewati")
+    SLA_ESCALATED = "sla_escalated", _("Eskalasi SLA")
     SLA_RECOMPUTED = "sla_recomputed", _("Batas waktu dihitung ulang")
     DOCUMENT_ACCESS = "document_access", _("Akses dokumen")
     OUTPUT_ISSUED = "output_issued", _("Dokumen keluaran diterbitkan")

@@ -30,3 +30,12 @@ def test_api_errors_share_one_format(client_a):
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
     assert set(response.json()) == {"code", "message", "extra"}
+
+
+def test_each_host_documents_its_own_api(client_a, platform_client):
+    tenant_doc = client_a.get("/api/schema/?format=json").json()
+    platform_doc = platform_client.get("/api/schema/?format=json").json()
+    assert "/api/v1/agencies/" in tenant_doc["paths"]
+    assert "/api/v1/agencies/" not in platform_doc["paths"]
+    assert "/api/v1/monitoring/tenants/" in platform_doc["paths"]
+    assert "/api/v1/monitoring/tenants/" not in tenant_doc["paths"]

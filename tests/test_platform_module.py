@@ -24,3 +24,13 @@ def test_celery_imports_with_config_on_the_path():
     from config.celery_app import app
 
     assert app.main == "mpp"
+
+
+def test_beat_runs_every_apps_periodic_work():
+    from config.celery_app import app
+
+    app.finalize()
+    names = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "tenants.tasks.heartbeat_dispatch" in names
+    assert any(name.startswith("sla.") for name in names)  # the SLA breach sweep
+    assert any(name.startswith("monitoring.") for name in names)  # ministry rollups

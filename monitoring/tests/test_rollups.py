@@ -18,7 +18,9 @@ def test_upsert_is_idempotent(tenant_a):
     # a recompute replaces the day's figures
     rollup_upsert(rows=[RollupRow(tenant_a.pk, today, MetricGroup.APPLICATIONS,
                                   {"received": 5}, {"received": 5})])
-    assert TenantDailyRollup.objects.filter(tenant=tenant_a, day=today).count() == 1
+    assert TenantDailyRollup.objects.filter(
+        tenant=tenant_a, day=today, metric_group="applications"
+    ).count() == 1
     stored.refresh_from_db()
     assert stored.received == 5 and stored.metrics == {"received": 5}
 

@@ -34,3 +34,12 @@ def _ensure_filesystem_broker_dirs() -> None:
 @app.on_after_configure.connect
 def _setup(sender, **kwargs) -> None:
     _ensure_filesystem_broker_dirs()
+
+
+@app.on_after_finalize.connect
+def _merge_app_schedules(sender, **kwargs) -> None:
+    """Each app's `schedule.BEAT_SCHEDULE` joins beat (see core.discovery)."""
+    from core.discovery import collect
+
+    for schedule in collect("schedule", "BEAT_SCHEDULE"):
+        sender.conf.beat_schedule.update(schedule)
