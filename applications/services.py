@@ -617,12 +617,12 @@ def application_recompute_due(
         return False
     old_due = application.due_at
     deadline = clock.deadline_for(application, use_current_calendar=True)
+    if deadline.due == old_due:  # nothing moved: keep the state the sweep recorded
+        return False
     clock.apply_deadline(application, deadline, now=now)
     application.save(update_fields=[
         "due_at", "at_risk_at", "sla_reasons", "calendar_version", "sla_state", "updated_at",
     ])
-    if old_due == application.due_at:
-        return False
     ApplicationEvent.objects.create(
         application=application, kind=EventKind.SLA_RECOMPUTED, note=reason[:500],
         data={"from_due": old_due.isoformat() if old_due else None,
