@@ -158,7 +158,8 @@ def test_book_check_in_serve_survey_dashboard(server):
             staff.goto(server.url("/kelola/laporan/", BANDUNG))
             expect(staff.get_by_test_id("ikm-value")).to_have_text("100.00")
             expect(staff.get_by_test_id("ikm-grade")).to_have_text("A")
-            wait = float(staff.get_by_test_id("avg-wait").inner_text())
+            # Indonesian number format: decimal comma
+            wait = float(staff.get_by_test_id("avg-wait").inner_text().replace(",", "."))
             assert 5.5 <= wait <= 8
         except Exception:
             print(server.server_log())
