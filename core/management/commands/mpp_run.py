@@ -31,7 +31,11 @@ class Command(BaseCommand):
         call_command("deploy_migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
         logins = [] if options["no_seed"] else seed_demo()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        base = Path(settings.BASE_DIR)
+        python_path = os.pathsep.join(
+            [str(base / "platform"), str(base), os.environ.get("PYTHONPATH", "")]
+        ).rstrip(os.pathsep)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": python_path}
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         celery = [sys.executable, "-m", "celery", "-A", "config.celery_app"]
         (Path(settings.DATA_DIR) / "celery").mkdir(parents=True, exist_ok=True)
