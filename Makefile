@@ -20,7 +20,7 @@ messages: $(STAMP)
 	@$(BIN)/python -m babel.messages.frontend compile --domain django --directory locale --use-fuzzy --statistics >/dev/null
 
 run: venv messages
-	$(BIN)/python manage.py mpp_run
+	MPP_BASE_PORT=$${MPP_BASE_PORT:-8000} $(BIN)/python manage.py mpp_run
 
 test: venv messages
 	$(BIN)/ruff check .
