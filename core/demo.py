@@ -33,12 +33,16 @@ class DemoLogin:
 
 
 def _user(email: str, full_name: str, **extra: object) -> User:
+    """A demo account with a verified email (demo users may apply and act right away)."""
     with schema_context("public"):
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
                 email, settings.MPP_DEMO_PASSWORD, full_name=full_name, **extra
             )
+        if user.email_verified_at is None:
+            user.email_verified_at = timezone.now()
+            User.objects.filter(pk=user.pk).update(email_verified_at=user.email_verified_at)
     return user
 
 
@@ -48,9 +52,6 @@ def seed_demo() -> list[DemoLogin]:
     ministry = _user(MINISTRY_EMAIL, "Pemantau KemenPANRB", ministry_role="admin", is_staff=True)
     logins.append(DemoLogin("Kementerian (pemantau)", ministry.email, "platform"))
     citizen = _user(CITIZEN_EMAIL, "Siti Warga", phone="6281234567890")
-    if citizen.email_verified_at is None:  # the demo citizen may apply right away
-        with schema_context("public"):
-            User.objects.filter(pk=citizen.pk).update(email_verified_at=timezone.now())
     logins.append(DemoLogin("Warga", citizen.email, "semua portal"))
     for seed in collect("seeding", "seed_demo_platform"):
         seed()
@@ -64,4 +65,22 @@ def seed_demo() -> list[DemoLogin]:
             for seed in collect("seeding", "seed_demo_tenant"):
                 seed(tenant=tenant)
         logins.append(DemoLogin(f"Admin {tenant.name}", admin_email, tenant.slug))
+        _rollups_for_the_console(tenant)
+    from monitoring.services import rollup_onboarding_all
+
+    rollup_onboarding_all()
     return logins
+
+
+def _rollups_for_the_console(tenant: Tenant, days: int = 30) -> None:
+    """Fill the ministry console right away (beat keeps the rollups fresh afterwards)."""
+    from datetime import timedelta
+
+    from monitoring.services import local_today, rollup_tenant
+
+    today = local_today(tenant.timezone, timezone.now())
+    with tenant_context(tenant):
+        rollup_tenant(
+            tenant_id=tenant.pk, tz_name=tenant.timezone,
+            days=[today - timedelta(days=n) for n in range(days)],
+        )
