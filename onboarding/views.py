@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from agencies.access import tenant_admin_required as _tenant_admin_required
 from agencies.models import Agency, StaffRole
-from agencies.selectors import is_tenant_admin
 from core.context_processors import tenant_url
 from core.errors import ApplicationError
 from regions import reference
@@ -296,18 +296,7 @@ def ministry_reject(request: HttpRequest, pk: int) -> HttpResponse:
 # Tenant host: wizard (BackOfficeAccessMiddleware already requires a staff role under /kelola/)
 
 
-def tenant_admin_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if connection.schema_name == "public":
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_tenant_admin(user=request.user):
-            raise PermissionDenied(_("Halaman ini khusus admin tenant."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+tenant_admin_required = _tenant_admin_required(_("Halaman ini khusus admin tenant."))
 
 
 def _wizard_context(request: HttpRequest, current: str) -> dict[str, Any]:

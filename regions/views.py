@@ -7,22 +7,18 @@ apply re-validates it inside the transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.selectors import is_tenant_admin
+from agencies.access import tenant_admin_required as _tenant_admin_required
 from core.errors import ApplicationError
 
 from . import selectors, services
@@ -46,18 +42,7 @@ class UploadForm(forms.Form):
     )
 
 
-def tenant_admin_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if connection.schema_name == "public":
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_tenant_admin(user=request.user):
-            raise PermissionDenied(_("Pengelolaan wilayah khusus admin tenant."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+tenant_admin_required = _tenant_admin_required(gettext_lazy("Pengelolaan wilayah khusus admin tenant."))
 
 
 def _manage_context(request: HttpRequest, upload_form: UploadForm | None = None) -> dict[str, Any]:

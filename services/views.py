@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies.access import require_tenant_admin
 from agencies.selectors import is_tenant_admin
 from core.errors import ApplicationError, NotFound
 from sla.forms import add_service_errors
@@ -48,8 +48,7 @@ def _get_offering(code: str, *, enabled_only: bool = False) -> Offering:
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not is_tenant_admin(user=request.user):
-        raise PermissionDenied(_("Hanya admin tenant yang boleh mengubah layanan."))
+    require_tenant_admin(request, _("Hanya admin tenant yang boleh mengubah layanan."))
 
 
 # --------------------------------------------------------------------------- portal

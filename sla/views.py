@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies.access import require_tenant_admin
 from agencies.selectors import is_tenant_admin
 from core.errors import ApplicationError, NotFound
 from services.selectors import offering_by_code, offerings_for_manage
@@ -32,8 +32,7 @@ HISTORY_PAGE_SIZE = 20
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not is_tenant_admin(user=request.user):
-        raise PermissionDenied(_("Hanya admin tenant yang boleh mengubah kalender dan SLA."))
+    require_tenant_admin(request, _("Hanya admin tenant yang boleh mengubah kalender dan SLA."))
 
 
 def _calendar_page(
