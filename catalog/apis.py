@@ -1,4 +1,6 @@
-"""Public, read-only catalogue API: answers identically on the platform and tenant hosts."""
+"""Public, read-only catalogue API: answers identically on the platform and tenant hosts.
+Anonymous reads are allowed; on the platform host a national API token (scope `catalog:read`)
+may be sent to get the token's own rate limit."""
 
 from __future__ import annotations
 
@@ -10,8 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.authentication import PLATFORM_API_AUTHENTICATION
+from api.models import Scope
 from api.pagination import DefaultPagination
+from api.permissions import HasScope
 from api.schema import paginated
+from api.throttles import API_TOKEN_AWARE_THROTTLES
 
 from .models import Category, ServiceVersion
 from .selectors import catalog_services, service_latest_published, service_versions
@@ -34,7 +40,9 @@ class _SlaSerializer(serializers.Serializer):
 class CatalogServiceListApi(APIView):
     """National catalogue services (anonymous). Filter by `category`, search `q` in name/code."""
 
-    permission_classes = [AllowAny]
+    authentication_classes = PLATFORM_API_AUTHENTICATION
+    permission_classes = [AllowAny, HasScope(Scope.CATALOG_READ, public=True)]
+    throttle_classes = API_TOKEN_AWARE_THROTTLES
 
     class FilterSerializer(serializers.Serializer):
         category = serializers.ChoiceField(
@@ -76,7 +84,6 @@ class CatalogServiceListApi(APIView):
             OpenApiParameter("page_size", OpenApiTypes.INT, description="Paling banyak 100."),
         ],
         responses=paginated(OutputSerializer, name="PaginatedCatalogServiceList"),
-        auth=[],
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -99,7 +106,9 @@ class CatalogServiceDetailApi(APIView):
     """The latest published version of a service (the 6 published Standar Pelayanan
     components, the 8 internal ones, legal basis, form schema) and its version history."""
 
-    permission_classes = [AllowAny]
+    authentication_classes = PLATFORM_API_AUTHENTICATION
+    permission_classes = [AllowAny, HasScope(Scope.CATALOG_READ, public=True)]
+    throttle_classes = API_TOKEN_AWARE_THROTTLES
 
     @extend_schema_serializer(component_name="CatalogServiceDetail")
     class OutputSerializer(serializers.Serializer):
@@ -156,7 +165,7 @@ class CatalogServiceDetailApi(APIView):
         notes = serializers.JSONField()
         versions = VersionSerializer(many=True)
 
-    @extend_schema(operation_id="catalog_services_retrieve", responses=OutputSerializer, auth=[])
+    @extend_schema(operation_id="catalog_services_retrieve", responses=OutputSerializer)
     def get(self, request: Request, code: str) -> Response:
         version = service_latest_published(service_code=code)
         version.versions = list(service_versions(service_code=version.service.code))

@@ -1,4 +1,5 @@
-"""Open data API (platform host, anonymous, read-only)."""
+"""Open data API (platform host, anonymous, read-only). A national API token (scope
+`open_data:read`) may be sent to get the token's own rate limit instead of the anonymous one."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from api.authentication import NationalTokenAuthentication
 from api.base import OnPlatformHost
+from api.models import Scope
+from api.permissions import HasScope
+from api.throttles import AnonRateThrottleExceptApiToken, ApiTokenRateThrottle
 
 from .opendata import MAX_MONTHS, kpi_rows
 
@@ -20,9 +24,10 @@ from .opendata import MAX_MONTHS, kpi_rows
 class OpenDataKpiApi(APIView):
     """Per-tenant monthly KPIs (counts only, no personal data). Licence: CC BY 4.0."""
 
-    authentication_classes: list[type] = []
-    permission_classes = [OnPlatformHost, AllowAny]
-    throttle_classes = [AnonRateThrottle]
+    # only national tokens: sessions and personal tokens are ignored here (anonymous data)
+    authentication_classes = [NationalTokenAuthentication]
+    permission_classes = [OnPlatformHost, AllowAny, HasScope(Scope.OPEN_DATA_READ, public=True)]
+    throttle_classes = [ApiTokenRateThrottle, AnonRateThrottleExceptApiToken]
 
     class InputSerializer(serializers.Serializer):
         months = serializers.IntegerField(min_value=1, max_value=MAX_MONTHS, default=12)
@@ -45,7 +50,7 @@ class OpenDataKpiApi(APIView):
         )
 
     @extend_schema(
-        tags=["open data"], auth=[],
+        tags=["open data"],
         parameters=[
             OpenApiParameter("months", int, description=f"1–{MAX_MONTHS}, default 12"),
             OpenApiParameter("region_code", str, description="Kab/kota code, e.g. 32.73"),

@@ -1,4 +1,5 @@
-"""Monitoring API for ministry users (session or bearer token), platform host only."""
+"""Monitoring API, platform host only: ministry users (session or bearer token) and national
+API tokens with the `monitoring:read` scope (own rate limit per token)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.authentication import PLATFORM_API_AUTHENTICATION
 from api.base import OnPlatformHost
+from api.models import Scope
 from api.pagination import DefaultPagination
+from api.permissions import HasScope
+from api.throttles import API_TOKEN_AWARE_THROTTLES
 
 from . import selectors
 from .permissions import IsMinistryUser
@@ -101,7 +105,11 @@ class MonitoringSummarySerializer(serializers.Serializer):
 
 
 class MonitoringApi(APIView):
-    permission_classes = [OnPlatformHost, IsAuthenticated, IsMinistryUser]
+    authentication_classes = PLATFORM_API_AUTHENTICATION
+    permission_classes = [
+        OnPlatformHost, HasScope(Scope.MONITORING_READ, user_permission=IsMinistryUser),
+    ]
+    throttle_classes = API_TOKEN_AWARE_THROTTLES
 
 
 class MonitoringTenantListApi(MonitoringApi):
