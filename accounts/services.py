@@ -154,9 +154,11 @@ def one_time_code_issue(*, user: User, purpose: str, channel: str) -> OneTimeCod
             code_hash=otp.hash_code(code, salt), sealed=otp.seal(code), created_at=now,
             expires_at=now + dt.timedelta(seconds=otp.ttl_seconds()),
         )
+        from core.tasks_dispatch import enqueue_on_commit
+
         from .tasks import send_one_time_code_task
 
-        transaction.on_commit(lambda: send_one_time_code_task.delay(row.pk))
+        enqueue_on_commit(send_one_time_code_task, row.pk)
     return row
 
 

@@ -8,7 +8,11 @@ from celery import shared_task
 from django_tenants.utils import schema_context, tenant_context
 
 
-@shared_task(bind=True, acks_late=True, max_retries=4, default_retry_delay=30)
+# ignore_result: nobody reads it, and with a result backend (Redis in production) every
+# .delay() would first subscribe to the result store; with Redis down that retried ~19 s per
+# notification inside the citizen's request, on commit (tests/test_fault_broker_down.py).
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=4,
+             default_retry_delay=30)
 def notification_send_task(self, notification_id: int) -> bool:
     from .notifications import NotificationSendFailed, notification_send
 
@@ -20,7 +24,7 @@ def notification_send_task(self, notification_id: int) -> bool:
         raise self.retry(exc=exc, countdown=30 * (2 ** self.request.retries)) from exc
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=False)  # the fault test waits for its result
 def notifications_flush_dispatch(jitter_seconds: float = 5.0) -> int:
     """Beat entry: fan out to every ready tenant (runs in the public schema)."""
     from tenants.selectors import ready_tenants
@@ -33,7 +37,7 @@ def notifications_flush_dispatch(jitter_seconds: float = 5.0) -> int:
     return len(tenants)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=False)
 def notifications_flush() -> int:
     """Re-send this tenant's notifications still queued after a minute (broker outage)."""
     from .notifications import (

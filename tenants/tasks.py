@@ -15,7 +15,7 @@ from .models import Tenant
 from .selectors import ready_tenants
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=False)  # read by the real-worker test
 def heartbeat_dispatch(jitter_seconds: float = 5.0) -> int:
     with schema_context("public"):
         tenants = list(ready_tenants())
@@ -37,7 +37,7 @@ def tenant_heartbeat(tenant_id: int) -> str:
     return seen
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def current_schema() -> str:
     """Returns the schema the worker ran this task in (used by the integration test)."""
     return connection.schema_name
