@@ -278,8 +278,28 @@ def _breach_batch(
             )
         if deemed_rows:
             _deem_approved(deemed_rows, now=now, tenant_name=tenant_name, counts=counts)
+        _breach_side_effects(events)
         counts.breached += len(rows)
     return len(rows)
+
+
+def _breach_side_effects(events: list[Any]) -> None:
+    """Per breach: an automatic complaint when the tenant enabled it, and the `sla.breached`
+    webhook. Both are idempotent; webhooks are delivered on commit."""
+    if not events:
+        return
+    from applications.models import ApplicationEvent, EventKind
+    from feedback.hooks import complaint_open_for_breach
+    from integrations.hooks import on_application_event
+
+    stored = ApplicationEvent.objects.filter(
+        kind=EventKind.SLA_BREACHED,
+        application_id__in=[event.application_id for event in events],
+        dedup_key__in={event.dedup_key for event in events},
+    ).values_list("pk", "application_id")
+    for event_id, application_id in stored:
+        complaint_open_for_breach(application_id)
+        on_application_event(event_id=event_id)
 
 
 def _deem_approved(

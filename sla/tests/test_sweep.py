@@ -253,3 +253,24 @@ def test_broken_tenant_is_reported_and_does_not_stop_the_others(
                                         day=TenantDailyRollup.objects.filter(
                                             tenant=tenant_a).latest("day").day)
     assert row.breached == 1 and row.open == 1
+
+
+def test_a_breach_opens_a_complaint_when_the_tenant_enabled_it(
+    tenant_a, in_tenant, permit_offering_a, people
+):
+    from feedback.models import Complaint
+    from feedback.services import feedback_settings
+    from sla.sweep import sweep_tenant
+
+    with in_tenant(tenant_a):
+        settings_row = feedback_settings()
+        settings_row.auto_complaint_on_breach = True
+        settings_row.save()
+        info = _deadline(permit_offering_a, holiday=False, pause=False)
+        app = _application(permit_offering_a, info, people, code="BDG-T-AC")
+        # when the sweep runs twice after the deadline
+        sweep_tenant(now=info.due + timedelta(seconds=1))
+        sweep_tenant(now=info.due + timedelta(seconds=2))
+        # then exactly one automatic complaint exists for the breached application
+        complaints = Complaint.objects.filter(application_id=app.pk, origin="sla_breach")
+        assert complaints.count() == 1
