@@ -110,16 +110,18 @@ def notification_enqueue(
             created.append(row)
     if created:
         ids = [row.pk for row in created]
-        transaction.on_commit(lambda: _dispatch(ids))
+        schema = connection.schema_name  # captured now: the callback may run in another schema
+        transaction.on_commit(lambda: _dispatch(ids, schema))
     return created
 
 
-def _dispatch(ids: list[int]) -> None:
+def _dispatch(ids: list[int], schema: str | None = None) -> None:
     from .tasks import notification_send_task
 
+    headers = {"_schema_name": schema or connection.schema_name}
     for pk in ids:
         try:
-            notification_send_task.delay(pk)
+            notification_send_task.apply_async(args=[pk], headers=headers)
         except Exception:  # broker down: the row stays queued; notifications_flush resends
             logger.warning("notification %s not dispatched; left queued for the flush", pk,
                            exc_info=True)

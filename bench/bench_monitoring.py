@@ -322,7 +322,7 @@ def _sweep():
     # broker is not measured and must not reach the development broker folder from here.
     import applications.notifications as notifications
 
-    notifications._dispatch = lambda ids: None
+    notifications._dispatch = lambda ids, schema=None: None
     rng = random.Random(7)
     started = time.perf_counter()
     tenants = _sweep_tenants()

@@ -35,7 +35,7 @@ def test_broker_down_leaves_rows_queued_and_the_flush_sends_them(
 ):
     app = submit_kk()
     with in_tenant(tenant_a):
-        with mock.patch("applications.tasks.notification_send_task.delay",
+        with mock.patch("applications.tasks.notification_send_task.apply_async",
                         side_effect=ConnectionError("broker down")), \
                 django_capture_on_commit_callbacks(execute=True):
             notification_enqueue(application=app, recipient_id=citizen.pk, kind="status:y",
