@@ -6,8 +6,11 @@ rolls back, and the connection is put back on the public schema afterwards."""
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from django.db import connection
@@ -21,6 +24,23 @@ try:  # deterministic property tests: same examples on every run, no wall-clock 
     hypothesis_settings.load_profile("mpp")
 except ImportError:  # pragma: no cover
     pass
+
+# Run the whole suite at another instant: `MPP_TEST_NOW=2027-01-01T00:05+07:00 make test`.
+# The clock is moved (and keeps ticking) for this process and its threads (the live server of
+# the browser tests); tests that depend on a particular date still freeze their own clock with
+# the `time_machine` fixture. Instants worth trying: the 1st of a month, 31 December 23:30 WIB,
+# a Friday 11:45 WIB, just after midnight UTC (see docs/testing.md).
+_TEST_NOW = os.environ.get("MPP_TEST_NOW", "").strip()
+if _TEST_NOW:  # pragma: no cover - exercised by the date sweep, not by the default run
+    import time_machine
+
+    _traveller = time_machine.travel(datetime.fromisoformat(_TEST_NOW), tick=True)
+    _traveller.start()
+
+
+def pytest_report_header(config):
+    return f"clock: {_TEST_NOW or 'real'} (MPP_TEST_NOW)"
+
 
 TENANT_A_CODE = "32.73"
 TENANT_B_CODE = "33.14"

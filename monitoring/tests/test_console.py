@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -11,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 CONSOLE = "/kementerian/"
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 def test_console_redirects_anonymous_to_login(platform_client):
@@ -34,9 +37,11 @@ def test_console_does_not_exist_on_tenant_hosts(client_a, ministry_user):
 
 
 def test_console_lists_every_tenant_with_figures(
-    ministry_client, tenant_a, tenant_b, make_rollups, extra_tenants
+    ministry_client, tenant_a, tenant_b, make_rollups, extra_tenants, time_machine
 ):
-    # given rollups for A (80 % compliant) and B (100 %) and a registered tenant without data
+    # given the 20th of a month (ten days of rollups all fall in this month) ...
+    time_machine.move_to(datetime(2026, 6, 20, 10, 0, tzinfo=WIB), tick=False)
+    # ... rollups for A (80 % compliant) and B (100 %) and a registered tenant without data
     make_rollups(tenant_a, met=4, missed=1)
     make_rollups(tenant_b, met=5, missed=0)
     [registered] = extra_tenants(1)
@@ -53,6 +58,18 @@ def test_console_lists_every_tenant_with_figures(
     assert national.met_month >= 90 and national.missed_month >= 10
     best, _worst = response.context["best"], response.context["worst"]
     assert best[0].name == tenant_b.name
+
+
+def test_console_month_figures_start_on_the_first(
+    ministry_client, tenant_a, make_rollups, time_machine
+):
+    # given the 3rd of a month and ten days of rollups (seven of them in the previous month)
+    time_machine.move_to(datetime(2026, 6, 3, 8, 0, tzinfo=WIB), tick=False)
+    make_rollups(tenant_a, met=4, missed=1)
+    # then only the three days of this month count
+    row = next(r for r in ministry_client.get(CONSOLE).context["page"].object_list
+               if r.name == tenant_a.name)
+    assert (row.met_month, row.missed_month) == (12, 3)
 
 
 def test_console_filters_sort_and_search(
