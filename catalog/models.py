@@ -8,7 +8,6 @@ adopt new versions explicitly.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.conf import settings
@@ -214,21 +213,17 @@ class ServiceVersion(models.Model):
 
     # --- immutability -------------------------------------------------------------------
 
+    # Loading a row remembers only its stored status (one string): the content of a frozen
+    # version is compared with the row in the database when it is saved, so reading versions
+    # (every portal page) copies nothing.
     @classmethod
     def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
         instance = super().from_db(db, field_names, values)
-        instance._remember_stored_state()
+        instance._stored_status = instance.__dict__.get("status")
         return instance
 
     def _remember_stored_state(self) -> None:
         self._stored_status = self.__dict__.get("status")
-        self._stored_content = self._content_snapshot()
-
-    def _content_snapshot(self) -> dict[str, Any]:
-        return {
-            name: copy.deepcopy(self.__dict__[name])
-            for name in self.CONTENT_FIELDS if name in self.__dict__
-        }
 
     @property
     def is_frozen(self) -> bool:
@@ -237,23 +232,32 @@ class ServiceVersion(models.Model):
             self.Status.PUBLISHED, self.Status.RETIRED
         }
 
-    def changed_content_fields(self) -> list[str]:
-        stored = getattr(self, "_stored_content", {})
-        current = self._content_snapshot()
-        return [name for name, value in current.items() if name in stored and stored[name] != value]
+    def _stored_content(self) -> dict[str, Any]:
+        """The content fields as stored (one query; only for saves of frozen versions)."""
+        loaded = [name for name in self.CONTENT_FIELDS if name in self.__dict__]
+        if self.pk is None or not loaded:
+            return {}
+        row = type(self)._base_manager.filter(pk=self.pk).values(*loaded).first()
+        return row or {}
+
+    def changed_content_fields(self, stored: dict[str, Any] | None = None) -> list[str]:
+        stored = self._stored_content() if stored is None else stored
+        return [name for name in self.CONTENT_FIELDS
+                if name in stored and stored[name] != self.__dict__[name]]
 
     def _immutability_errors(self) -> list[str]:
         if not self.is_frozen:
             return []
         errors = []
-        changed = self.changed_content_fields()
+        stored = self._stored_content()
+        changed = self.changed_content_fields(stored)
         if changed:
             errors.append(
                 _(
                     "Versi %(number)s layanan %(code)s sudah diterbitkan dan tidak dapat diubah "
                     "(isian: %(fields)s). Buat draf versi baru untuk perubahan."
                 ) % {
-                    "number": self._stored_content.get("number", self.number),
+                    "number": stored.get("number", self.number),
                     "code": self.service.code if self.service_id else "-",
                     "fields": ", ".join(changed),
                 }
