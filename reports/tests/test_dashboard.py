@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +16,12 @@ from feedback.tests.fixtures import make_application, walk_in_served
 from reports.selectors import DASHBOARD_QUERIES, dashboard, month_period
 
 ANSWERS = {f"u{i}": 3 for i in range(1, 10)}
+
+
+@pytest.fixture(autouse=True)
+def _mid_month(time_machine):
+    """The fixtures date applications two days back: keep them inside this month."""
+    time_machine.move_to(dt.datetime(2026, 6, 17, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta")))
 
 
 def _fill(hall, user_factory, n: int) -> None:
