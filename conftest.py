@@ -7,10 +7,10 @@ rolls back, and the connection is put back on the public schema afterwards."""
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -32,9 +32,20 @@ except ImportError:  # pragma: no cover
 # a Friday 11:45 WIB, just after midnight UTC (see docs/testing.md).
 _TEST_NOW = os.environ.get("MPP_TEST_NOW", "").strip()
 if _TEST_NOW:  # pragma: no cover - exercised by the date sweep, not by the default run
+    import time
+
     import time_machine
 
-    _traveller = time_machine.travel(datetime.fromisoformat(_TEST_NOW), tick=True)
+    if "MPP_TEST_CLOCK_OFFSET" not in os.environ:  # children (workers) follow the same clock
+        _offset = datetime.fromisoformat(_TEST_NOW).timestamp() - time.time()
+        os.environ["MPP_TEST_CLOCK_OFFSET"] = repr(_offset)
+        _clock_dir = str(Path(__file__).resolve().parent / "tests" / "clock")
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (_clock_dir, os.environ.get("PYTHONPATH", "")) if p
+        )
+    _traveller = time_machine.travel(
+        time.time() + float(os.environ["MPP_TEST_CLOCK_OFFSET"]), tick=True
+    )
     _traveller.start()
 
 

@@ -42,7 +42,9 @@ def test_tasks_run_in_the_schema_that_sent_them(tenant_a, tenant_b, broker, tmp_
         "CELERY_BROKER_URL": broker,
         "CELERY_BROKER_DIR": str(tmp_path / "broker"),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}",
+        "PYTHONPATH": os.pathsep.join(  # plus the suite's own entries (tests/clock)
+            filter(None, [str(ROOT / "platform"), str(ROOT), os.environ.get("PYTHONPATH")])
+        ),
     }
     if broker.startswith("redis"):
         env["CELERY_RESULT_BACKEND"] = broker

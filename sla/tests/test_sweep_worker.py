@@ -135,7 +135,9 @@ def worker_env(db, tmp_path) -> dict[str, str]:
         "CELERY_TASK_DEFAULT_QUEUE": f"sweep-{uuid.uuid4().hex[:8]}",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "MPP_SLA_SWEEP_RETRY_SECONDS": "1",
-        "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}",
+        "PYTHONPATH": os.pathsep.join(  # plus the suite's own entries (tests/clock)
+            filter(None, [str(ROOT / "platform"), str(ROOT), os.environ.get("PYTHONPATH")])
+        ),
     }
 
 
