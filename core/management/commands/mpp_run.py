@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,22 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from core.demo import seed_demo
+from core.supervisor import ChildSpec, Supervisor
+
+DEFAULT_BIND = "127.0.0.1"  # loopback unless MPP_BIND (or --bind) says otherwise
+
+
+def child_specs(*, bind: str, port: str, base_dir: Path, data_dir: Path) -> list[ChildSpec]:
+    """web (essential), Celery worker and beat (restarted with backoff when they die)."""
+    manage = [sys.executable, str(base_dir / "manage.py")]
+    celery = [sys.executable, "-m", "celery", "-A", "config.celery_app"]
+    return [
+        ChildSpec("web", [*manage, "runserver", f"{bind}:{port}", "--noreload", "--skip-checks"],
+                  essential=True),
+        ChildSpec("worker", [*celery, "worker", "-l", "warning", "-c", "2", "-Q", "celery"]),
+        ChildSpec("beat", [*celery, "beat", "-l", "warning",
+                           "-s", str(data_dir / "celerybeat-schedule")]),
+    ]
 
 
 class Command(BaseCommand):
@@ -21,6 +36,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument(
+            "--bind", default=os.environ.get("MPP_BIND") or DEFAULT_BIND,
+            help="Alamat yang didengarkan server web (default 127.0.0.1; env MPP_BIND).",
+        )
         parser.add_argument("--no-seed", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -36,24 +55,12 @@ class Command(BaseCommand):
             [str(base / "platform"), str(base), os.environ.get("PYTHONPATH", "")]
         ).rstrip(os.pathsep)
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": python_path}
-        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-        celery = [sys.executable, "-m", "celery", "-A", "config.celery_app"]
         (Path(settings.DATA_DIR) / "celery").mkdir(parents=True, exist_ok=True)
-        procs = {
-            "web": subprocess.Popen(
-                [*manage, "runserver", f"0.0.0.0:{port}", "--noreload", "--skip-checks"],
-                env=env,
-            ),
-            "worker": subprocess.Popen(
-                [*celery, "worker", "-l", "warning", "-c", "2", "-Q", "celery,provisioning"],
-                env=env,
-            ),
-            "beat": subprocess.Popen(
-                [*celery, "beat", "-l", "warning",
-                 "-s", str(Path(settings.DATA_DIR) / "celerybeat-schedule")],
-                env=env,
-            ),
-        }
+        supervisor = Supervisor(
+            child_specs(bind=str(options["bind"]), port=port, base_dir=base,
+                        data_dir=Path(settings.DATA_DIR)),
+            env=env, log=lambda line: self.stderr.write(line),
+        )
         domain = settings.MPP_BASE_DOMAIN
         self.stdout.write(self.style.SUCCESS(
             f"\nMPP Digital berjalan ({time.perf_counter() - started:.1f} s). Buka:"
@@ -66,34 +73,21 @@ class Command(BaseCommand):
             self.stdout.write(f"\nLogin demo (kata sandi: {settings.MPP_DEMO_PASSWORD}):")
             for item in logins:
                 self.stdout.write(f"  {item.role:<32} {item.login}  ({item.where})")
-        self.stdout.write("\ncurl: curl -H 'Host: kota-bandung.localhost' http://127.0.0.1:8000/")
+        if options["bind"] != DEFAULT_BIND:
+            self.stdout.write(f"Server web mendengarkan {options['bind']} (MPP_BIND).")
+        self.stdout.write(
+            f"\ncurl: curl -H 'Host: kota-bandung.localhost' http://127.0.0.1:{port}/"
+        )
         self.stdout.write("Tekan Ctrl-C untuk berhenti.\n")
-        self._wait(procs)
+        self._supervise(supervisor)
 
-    def _wait(self, procs: dict[str, subprocess.Popen]) -> None:
-        stop = False
-
+    def _supervise(self, supervisor: Supervisor) -> None:
         def _stop(signum: int, frame: object) -> None:
-            nonlocal stop
-            stop = True
+            supervisor.request_stop()
 
         signal.signal(signal.SIGINT, _stop)
         signal.signal(signal.SIGTERM, _stop)
-        try:
-            while not stop:
-                for name, proc in procs.items():
-                    if proc.poll() is not None:
-                        self.stderr.write(f"{name} berhenti (kode {proc.returncode}); menghentikan.")
-                        stop = True
-                time.sleep(0.5)
-        finally:
-            for proc in procs.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 15
-            for proc in procs.values():
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-            self.stdout.write("Berhenti. Data tetap tersimpan di .data/ (make run lagi untuk lanjut).")
+        code = supervisor.run()
+        self.stdout.write("Berhenti. Data tetap tersimpan di .data/ (make run lagi untuk lanjut).")
+        if code:
+            sys.exit(code)
