@@ -3,6 +3,7 @@
 
 `platform/` is a source root (never a package): it holds the `config` package.
 When DATABASE_URL is unset, the embedded PostgreSQL under `.data/` is attached or started.
+On a database that was never migrated, commands end with one line saying what to run.
 """
 
 import os
@@ -20,7 +21,16 @@ def main() -> None:
     ensure_database_url()
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from core.management.database import database_not_ready_message
+
+    try:
+        execute_from_command_line(sys.argv)
+    except Exception as exc:
+        message = database_not_ready_message(exc)  # a fresh database: say what to run
+        if message is None:
+            raise
+        sys.stderr.write(f"CommandError: {message}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
