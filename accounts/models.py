@@ -172,3 +172,61 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} · {self.get_channel_display()} · #{self.pk}"
+
+
+class AccountErasureRequest(models.Model):
+    """A request to erase a person's account (UU 27/2022 PDP, right to erasure), worked off by
+    `accounts.tasks.account_erasure_task` over every tenant schema (accounts.erasure, ADR 0006).
+
+    `progress` maps a schema name to what was done there:
+    `{"done_at": iso, "counts": {...}, "files_pending": [storage names]}`; a schema with
+    `done_at` is never worked again, so a rerun resumes where the last run stopped."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal (akan diulang)")
+
+    OPEN_STATES = (State.PENDING, State.RUNNING, State.FAILED)
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="erasure_requests",
+        verbose_name=_("pengguna"),
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("diminta oleh"),
+    )
+    requested_by_label = models.CharField(_("peminta"), max_length=200, blank=True)
+    reason = models.CharField(_("alasan"), max_length=200, blank=True)
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    # The name that replaces the person's everywhere a record is kept (random, not derived).
+    pseudonym = models.CharField(_("pseudonim"), max_length=40)
+    progress = models.JSONField(_("kemajuan per skema"), default=dict, blank=True)
+    tenants_total = models.PositiveIntegerField(_("jumlah tenant"), default=0)
+    last_error = models.TextField(_("galat terakhir"), blank=True)
+    requested_at = models.DateTimeField(_("diminta pada"), default=timezone.now)
+    started_at = models.DateTimeField(_("mulai pada"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("permintaan penghapusan akun")
+        verbose_name_plural = _("permintaan penghapusan akun")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], name="erasure_one_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym} ({self.get_state_display()})"
+
+    @property
+    def tenants_done(self) -> int:
+        return sum(1 for key, entry in self.progress.items()
+                   if key != "public" and entry.get("done_at"))

@@ -36,8 +36,11 @@ class StaffRole(models.Model):
         OFFICER = "officer", _("Petugas")
         FRONT_DESK = "front_desk", _("Petugas loket")
 
+    # The user is in the public schema: a delete there must never cascade into tenant tables
+    # (they are not on its search_path). Account erasure removes roles (accounts.erasure).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False,
     )
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="staff_roles"

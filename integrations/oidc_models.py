@@ -3,7 +3,8 @@ OAUTH2_PROVIDER_*_MODEL). Each tenant is its own OpenID Connect provider: client
 and tokens live in the tenant's schema, so a token of tenant A does not exist on tenant B.
 
 Differences from the toolkit's defaults:
-- user references are `db_constraint=False` (users live in the public schema);
+- user references are `db_constraint=False` and `DO_NOTHING` (users live in the public
+  schema; account erasure deletes a person's grants and tokens, see docs/adr/0006);
 - an OPD client belongs to an agency, carries the scopes the tenant admin granted it, a salt
   for pairwise subject identifiers, a sealed secret for HMAC-signed status pushes, and may
   use the client-credentials grant for the `status:write` scope;
@@ -31,8 +32,10 @@ from .crypto import new_secret
 
 
 def _user_fk(*, null: bool) -> models.ForeignKey:
+    # DO_NOTHING: users live in the public schema, whose deletes must not cascade into tenant
+    # tables; account erasure removes a person's grants and tokens (accounts.erasure).
     return models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False,
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="%(app_label)s_%(class)s", null=null, blank=null, verbose_name=_("user"),
     )
 

@@ -55,8 +55,8 @@ class RegionImport(models.Model):
         REFERENCE = "reference", _("Daftar nasional Kemendagri")
         FILE = "file", _("Berkas unggahan")
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    actor = models.ForeignKey(  # DO_NOTHING: a public-schema delete never touches tenant tables
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
         related_name="+", db_constraint=False,
     )
     source = models.CharField(max_length=10, choices=Source.choices)
