@@ -45,12 +45,31 @@ def _offerings() -> QuerySet[Offering]:
     ).annotate(latest_published_number=_latest_published_number())
 
 
+# What a card of the portal list shows (templates/services/directory.html): loading only these
+# keeps the catalogue version's JSON content (form, requirements, procedure …) out of the list.
+PORTAL_LIST_FIELDS = (
+    "service_code", "channel", "local_fee_amount", "is_enabled",
+    "agency__name",
+    "service_version__name", "service_version__name_en", "service_version__fee_amount",
+    "service_version__sla_value", "service_version__sla_unit", "service_version__status",
+    "service_version__service__code",
+    "service_version__service__category__code", "service_version__service__category__name",
+    "service_version__service__category__name_en",
+    "service_version__service__category__order",
+    "sla_policy__target_value", "sla_policy__target_unit",
+)
+
+
 def offerings_for_portal(
-    *, search: str | None = None, category: str | None = None
+    *, search: str | None = None, category: str | None = None, cards_only: bool = False
 ) -> QuerySet[Offering]:
     """Enabled offerings, by category then name; ``search`` matches name, code or
     description, ``category`` is a catalogue category code (ADM, IZN, NON)."""
-    qs = _offerings().filter(is_enabled=True)
+    qs = Offering.objects.filter(is_enabled=True).select_related(
+        "service_version__service__category", "agency", "sla_policy"
+    )
+    if cards_only:  # the portal's cards: no JSON content of the version
+        qs = qs.only(*PORTAL_LIST_FIELDS)
     if search and search.strip():
         term = search.strip()
         qs = qs.filter(

@@ -29,6 +29,7 @@ from sla.services import sla_policy_create_default, sla_policy_update
 
 from .errors import AlreadyAdopted, FeeForbidden, InvalidOffering, VersionNotPublished
 from .models import Offering, offering_field_errors
+from .portal_cache import portal_generation_bump
 
 logger = logging.getLogger(__name__)
 
@@ -217,5 +218,6 @@ def offering_set_enabled(
     )
     if not updated:
         raise InvalidOffering({"service_code": [_("Layanan tidak ditemukan.")]})
+    portal_generation_bump()  # .update() sends no post_save
     offering.is_enabled = is_enabled
     return offering

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +20,7 @@ from sla.selectors import policy_for
 
 from .forms import AdoptForm, OfferingForm, RequirementFormSet
 from .models import Offering
+from .portal_cache import cached_fragment
 from .selectors import (
     adoptable_versions,
     drift_summary,
@@ -56,16 +58,26 @@ def _require_admin(request: HttpRequest) -> None:
 
 def directory(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
-    categories = portal_categories()
-    category = request.GET.get("kategori", "")
-    if category not in {c.code for c in categories}:
-        category = ""
-    page = Paginator(
-        offerings_for_portal(search=search, category=category or None), PORTAL_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return render(request, "services/directory.html", {
-        "page": page, "search": search, "category": category, "categories": categories,
-    })
+    wanted_category = request.GET.get("kategori", "")[:20]
+    page_number = request.GET.get("page", "")[:10]
+
+    def render_body() -> str:
+        categories = portal_categories()
+        category = wanted_category if wanted_category in {c.code for c in categories} else ""
+        page = Paginator(
+            offerings_for_portal(search=search, category=category or None, cards_only=True),
+            PORTAL_PAGE_SIZE,
+        ).get_page(page_number)
+        return render_to_string("services/_directory.html", {
+            "page": page, "search": search, "category": category, "categories": categories,
+            "current_tenant": request.tenant,
+        })
+
+    if request.user.is_authenticated:
+        body = render_body()
+    else:  # the same for every anonymous visitor: cached per tenant, language and query
+        body = cached_fragment("directory", (search, wanted_category, page_number), render_body)
+    return render(request, "services/directory.html", {"body": body})
 
 
 def detail(request: HttpRequest, code: str) -> HttpResponse:

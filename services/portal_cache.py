@@ -1,0 +1,80 @@
+"""Cached fragments of the anonymous portal (the service list of /layanan/).
+
+A fragment is stored with the tenant's *portal generation*; any write that can change what the
+portal shows (an offering adopted, edited, enabled or disabled, its SLA policy, an OPD's name)
+bumps the generation, and a fragment stored under an older generation is rendered again. The
+keys carry the tenant (django-tenants' cache key function prefixes the schema, and the schema is
+in the key too), the language and the request's query. Published catalogue versions are
+immutable (catalog.models), so the catalogue itself cannot change under a cached card; a
+category rename shows after at most FRAGMENT_TTL seconds.
+
+Only anonymous requests use these fragments: nothing in them depends on the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+FRAGMENT_TTL = 300  # seconds; the generation makes changes visible at once, this bounds leftovers
+_GENERATION_KEY = "portal:generation"
+
+
+def _generation_key() -> str:
+    return f"{_GENERATION_KEY}:{connection.schema_name}"
+
+
+def portal_generation_bump() -> None:
+    """Invalidate every cached portal fragment of the current tenant (after commit)."""
+    key = _generation_key()
+
+    def bump() -> None:
+        try:
+            cache.incr(key)
+        except ValueError:  # no generation yet: the first fragment will store one
+            cache.set(key, 1, None)
+
+    transaction.on_commit(bump)
+
+
+def fragment_key(name: str, *parts: object) -> str:
+    raw = "\x1f".join(str(p) for p in (connection.schema_name, translation.get_language(), *parts))
+    return f"portal:{name}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+
+
+def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], str]) -> str:
+    """The fragment for ``parts`` from the cache, or ``render()`` stored under this generation.
+
+    One cache round trip on a hit (the generation and the fragment are read together)."""
+    gen_key, key = _generation_key(), fragment_key(name, *parts)
+    found = cache.get_many([gen_key, key])
+    generation = found.get(gen_key)
+    stored = found.get(key)
+    if generation is not None and stored is not None and stored[0] == generation:
+        return mark_safe(stored[1])  # noqa: S308 - our own rendered template, stored as it was
+    html = render()
+    if generation is None:
+        generation = 1
+        cache.add(gen_key, generation, None)
+    cache.set(key, (generation, html), FRAGMENT_TTL)
+    return html
+
+
+def connect_invalidation() -> None:
+    """Bump the generation on every saved or deleted row the portal list shows."""
+    from django.db.models.signals import post_delete, post_save
+
+    def on_change(sender, **kwargs) -> None:
+        if connection.schema_name != "public":
+            portal_generation_bump()
+
+    for model in ("services.Offering", "sla.SlaPolicy", "agencies.Agency"):
+        post_save.connect(on_change, sender=model, weak=False,
+                          dispatch_uid=f"portal-cache-save-{model}")
+        post_delete.connect(on_change, sender=model, weak=False,
+                            dispatch_uid=f"portal-cache-delete-{model}")
