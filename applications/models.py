@@ -53,6 +53,26 @@ class SlaState(models.TextChoices):
 
 OPEN_SLA_STATES = (SlaState.ON_TRACK, SlaState.AT_RISK)
 
+# Applications still waiting for the administration (what worklists show by default).
+OPEN_STATUSES = (
+    Status.SUBMITTED, Status.IN_VERIFICATION, Status.RETURNED, Status.RESUBMITTED,
+    Status.IN_PROCESS, Status.APPROVED,
+)
+
+# The worklist order: breached first, then at risk, on track, not started, paused, the rest.
+# Stored by PostgreSQL (a generated column), so the worklist reads it from an index instead of
+# sorting every open application on each request.
+URGENCY_EXPRESSION = models.Case(
+    models.When(sla_state=SlaState.BREACHED, then=models.Value(0)),
+    models.When(sla_state=SlaState.AT_RISK, then=models.Value(1)),
+    models.When(sla_state=SlaState.ON_TRACK, then=models.Value(2)),
+    models.When(sla_state=SlaState.NOT_STARTED, then=models.Value(3)),
+    models.When(sla_state=SlaState.PAUSED, then=models.Value(4)),
+    default=models.Value(5),
+    output_field=models.SmallIntegerField(),
+)
+WORKLIST_ORDER = ("urgency", models.F("due_at").asc(nulls_last=True), "submitted_at", "id")
+
 
 def _user_fk(*, null: bool = False, verbose_name: str = "") -> models.ForeignKey:
     return models.ForeignKey(
@@ -145,6 +165,9 @@ class Application(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    urgency = models.GeneratedField(
+        expression=URGENCY_EXPRESSION, output_field=models.SmallIntegerField(), db_persist=True,
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -177,6 +200,13 @@ class Application(models.Model):
             ),
             models.Index(fields=["applicant", "-created_at"], name="app_applicant_idx"),
             models.Index(fields=["agency", "status"], name="app_agency_status_idx"),
+            # worklists: open applications in urgency order, for the tenant and per OPD
+            models.Index(
+                *WORKLIST_ORDER, name="app_worklist_idx", condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                "agency", *WORKLIST_ORDER, name="app_worklist_agency_idx", condition=Q(status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import ApplicationNotFound, DocumentNotFound
 from .models import (
+    OPEN_STATUSES,
+    WORKLIST_ORDER,
     Application,
     ApplicationEvent,
     DocumentAccess,
@@ -26,21 +28,6 @@ from .models import (
 )
 from .permissions import StaffScope
 from .tracking import TRACKING_CODE_RE, normalize_tracking_code
-
-OPEN_STATUSES = (
-    Status.SUBMITTED, Status.IN_VERIFICATION, Status.RETURNED, Status.RESUBMITTED,
-    Status.IN_PROCESS, Status.APPROVED,
-)
-URGENCY = Case(
-    When(sla_state=SlaState.BREACHED, then=Value(0)),
-    When(sla_state=SlaState.AT_RISK, then=Value(1)),
-    When(sla_state=SlaState.ON_TRACK, then=Value(2)),
-    When(sla_state=SlaState.NOT_STARTED, then=Value(3)),
-    When(sla_state=SlaState.PAUSED, then=Value(4)),
-    default=Value(5),
-    output_field=IntegerField(),
-)
-
 
 # --------------------------------------------------------------------------- citizen
 
@@ -207,11 +194,18 @@ def worklist(*, scope: StaffScope, user: Any, filters: WorklistFilters | None = 
         code = normalize_tracking_code(filters.q)
         qs = qs.filter(tracking_code__startswith=code) if TRACKING_CODE_RE.match(code) or "-" in \
             code else qs.filter(tracking_code__icontains=code)
-    return (
-        qs.select_related("service_version", "agency", "applicant", "assigned_to")
-        .annotate(urgency=URGENCY)
-        .order_by("urgency", F("due_at").asc(nulls_last=True), "submitted_at", "id")
-    )
+    return qs.select_related(
+        "service_version", "agency", "applicant", "assigned_to"
+    ).order_by(*WORKLIST_ORDER)
+
+
+# What a worklist row shows (templates/applications/staff/_worklist_table.html).
+WORKLIST_ROW_FIELDS = (
+    "tracking_code", "service_code", "status", "sla_state", "due_at", "submitted_at",
+    "urgency", "agency_id", "applicant_id", "assigned_to_id", "service_version_id",
+    "service_version__name", "service_version__name_en",
+    "agency__name", "agency__short_name", "applicant__full_name", "assigned_to__full_name",
+)
 
 
 def application_for_staff(*, scope: StaffScope, application_id: int) -> Application:
@@ -252,10 +246,14 @@ def assignable_staff(*, application: Application) -> list[Any]:
 
 
 def worklist_services(*, scope: StaffScope) -> list[str]:
-    qs = Application.objects.exclude(status=Status.DRAFT)
+    """The service filter of the worklist: the tenant's offerings in the staff member's scope
+    (a handful of rows), not a DISTINCT over every application."""
+    from services.models import Offering
+
+    qs = Offering.objects.all()
     if not scope.is_admin:
         qs = qs.filter(agency_id__in=scope.agency_ids)
-    return sorted(set(qs.values_list("service_code", flat=True).distinct()))
+    return sorted(set(qs.order_by().values_list("service_code", flat=True)))
 
 
 # --------------------------------------------------------------------------- public

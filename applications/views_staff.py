@@ -35,7 +35,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     filters = selectors.WorklistFilters.from_params(request.GET)
     page = Paginator(
-        selectors.worklist(scope=scope, user=request.user, filters=filters), PAGE_SIZE
+        selectors.worklist(scope=scope, user=request.user, filters=filters).only(
+            *selectors.WORKLIST_ROW_FIELDS
+        ),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -14,12 +14,15 @@ Only anonymous requests use these fragments: nothing in them depends on the user
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.safestring import mark_safe
+
+logger = logging.getLogger(__name__)
 
 FRAGMENT_TTL = 300  # seconds; the generation makes changes visible at once, this bounds leftovers
 _GENERATION_KEY = "portal:generation"
@@ -35,9 +38,12 @@ def portal_generation_bump() -> None:
 
     def bump() -> None:
         try:
-            cache.incr(key)
-        except ValueError:  # no generation yet: the first fragment will store one
-            cache.set(key, 1, None)
+            try:
+                cache.incr(key)
+            except ValueError:  # no generation yet: the first fragment will store one
+                cache.set(key, 1, None)
+        except Exception:  # a cache outage must not fail the write; FRAGMENT_TTL bounds it
+            logger.warning("portal cache generation not bumped (%s)", key, exc_info=True)
 
     transaction.on_commit(bump)
 
