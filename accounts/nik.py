@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regions import reference
+from regions.codes import InvalidCode, normalize_code
 
 _SIXTEEN_DIGITS = re.compile(r"^\d{16}$")
 _WHITESPACE = re.compile(r"\s+")
@@ -29,6 +30,8 @@ class NikInfo:
     birth_date: dt.date
     sex: str  # "L" (laki-laki) or "P" (perempuan)
     nik: str = ""
+    # False when the kab/kota code is not in today's list (a code from before a split)
+    regency_known: bool = True
 
 
 def normalize_nik(value: object) -> str:
@@ -45,26 +48,44 @@ def validate_nik(value: object, *, today: dt.date | None = None) -> NikInfo:
             % {"count": len(nik)},
             code="nik_format",
         )
+    province_code, regency_code, district_code, regency_known = _region_codes(nik)
+    birth_date, sex = _birth_date_and_sex(nik[6:12], today=today or timezone.localdate())
+    return NikInfo(
+        province_code=province_code, regency_code=regency_code, district_code=district_code,
+        birth_date=birth_date, sex=sex, nik=nik, regency_known=regency_known,
+    )
+
+
+def _region_codes(nik: str) -> tuple[str, str, str, bool]:
+    """The region codes of a NIK: the place *and time* it was issued (reference/domain.md).
+
+    A NIK keeps the code of its kab/kota when the NIK was issued, so codes retired by later
+    splits stay valid for life: e.g. 92.01 Kab. Sorong (Papua Barat Daya since UU 29/2022,
+    now 96.01), 91.01 Merauke (Papua Selatan since UU 14/2022, now 93.01), 64.05 Bulungan
+    (Kalimantan Utara since UU 20/2012, now 65.01). Every province code issued since NIKs were
+    introduced (UU 23/2006) is still a province today, so the province must be in the current
+    Kemendagri list; the kab/kota and kecamatan are checked for their *form* only (kabupaten
+    01-69, kota 71-99, kecamatan not 00), and a kab/kota missing from today's list is accepted
+    with ``regency_known=False`` instead of refusing a real person's NIK."""
     province_code = nik[0:2]
     regency_code = f"{nik[0:2]}.{nik[2:4]}"
     district_code = f"{regency_code}.{nik[4:6]}"
+    try:
+        normalize_code(district_code)
+    except InvalidCode as exc:
+        raise ValidationError(
+            _("Kode wilayah pada NIK (6 digit pertama: %(code)s) tidak valid: %(reason)s.")
+            % {"code": nik[0:6], "reason": exc.reason},
+            code="nik_region",
+        ) from exc
     if reference.province(province_code) is None:
         raise ValidationError(
             _("Kode provinsi %(code)s pada NIK (2 digit pertama) tidak dikenal.")
             % {"code": province_code},
             code="nik_province",
         )
-    if reference.regency(regency_code) is None:
-        raise ValidationError(
-            _("Kode kabupaten/kota %(code)s pada NIK (digit 3-4) tidak dikenal.")
-            % {"code": regency_code},
-            code="nik_regency",
-        )
-    birth_date, sex = _birth_date_and_sex(nik[6:12], today=today or timezone.localdate())
-    return NikInfo(
-        province_code=province_code, regency_code=regency_code, district_code=district_code,
-        birth_date=birth_date, sex=sex, nik=nik,
-    )
+    regency_known = reference.regency(regency_code) is not None
+    return province_code, regency_code, district_code, regency_known
 
 
 def _birth_date_and_sex(digits: str, *, today: dt.date) -> tuple[dt.date, str]:

@@ -56,7 +56,9 @@ def _patch(client, data):
         ("32730101019", "NIK harus terdiri dari 16 digit angka (saat ini 11 karakter)."),
         ("3273A10101900001", "NIK harus terdiri dari 16 digit angka"),
         ("9973010101900001", "Kode provinsi 99 pada NIK"),
-        ("3299010101900001", "Kode kabupaten/kota 32.99 pada NIK"),
+        ("0001010101900001", "Kode wilayah pada NIK (6 digit pertama: 000101) tidak valid"),
+        ("1001010101900001", "Kode wilayah pada NIK (6 digit pertama: 100101) tidak valid"),
+        ("3273000101900001", "kode kecamatan tidak boleh 00"),
         ("3273013501900001", "Tanggal lahir pada NIK (digit 7-8: 35) tidak valid"),
         ("3273010113900001", "Bulan lahir pada NIK (digit 9-10: 13) tidak valid"),
         ("3273013102900001", "tidak ada dalam kalender"),
@@ -69,6 +71,29 @@ def test_each_nik_failure_has_its_own_message(platform_client, citizen, nik, mes
     body = response.json()
     assert body["code"] == "validation_error"
     assert message in body["extra"]["fields"]["nik"][0]
+    assert not CitizenProfile.objects.filter(user=citizen, nik__isnull=False).exists()
+
+
+@pytest.mark.parametrize("nik", [
+    "9201010101900001",  # Kab. Sorong, issued before Papua Barat Daya (UU 29/2022)
+    "9101010101900001",  # Merauke, issued before Papua Selatan (UU 14/2022)
+    "6405010101900001",  # Bulungan, issued before Kalimantan Utara (UU 20/2012)
+])
+def test_nik_with_a_retired_regency_code_completes_the_profile(platform_client, citizen, nik):
+    platform_client.force_login(citizen)
+    response = _patch(platform_client, {"nik": nik})
+    assert response.status_code == 200, response.json()
+    assert CitizenProfile.objects.get(user=citizen).nik == nik
+
+
+def test_malformed_nik_region_on_the_html_profile_is_a_field_error(platform_client, citizen):
+    platform_client.force_login(citizen)
+    response = platform_client.post("/akun/profil/", {
+        "full_name": citizen.full_name, "nik": "0012010101900001",
+    })
+    assert response.status_code == 400
+    assert "Kode wilayah pada NIK" in response.content.decode()
+    assert 'value="0012010101900001"' in response.content.decode()
     assert not CitizenProfile.objects.filter(user=citizen, nik__isnull=False).exists()
 
 

@@ -65,6 +65,20 @@ def test_invalid_submission_names_each_wrong_field_and_writes_nothing(
         assert not Application.objects.exists()
 
 
+@pytest.mark.parametrize("nik", ["0012010101900001", "1012010101900001"])
+def test_nik_with_a_malformed_region_code_is_a_field_error_not_a_5xx(
+    client_a, citizen, kk_offering, tenant_a, in_tenant, nik
+):
+    client_a.force_login(citizen)
+    key = uuid.uuid4().hex
+    data = {**kk_form_data(nik_pemohon=nik), "idempotency_key": key, "action": "submit"}
+    response = client_a.post("/permohonan/baru/KK-UBAH/", data)
+    assert response.status_code == 400
+    assert "Kode wilayah pada NIK" in response.content.decode()
+    with in_tenant(tenant_a):
+        assert not Application.objects.filter(status="submitted").exists()
+
+
 def test_apply_page_prefills_from_profile_and_vault(client_a, citizen, kk_offering, vault_docs):
     client_a.force_login(citizen)
     page = client_a.get("/permohonan/baru/KK-UBAH/").content.decode()

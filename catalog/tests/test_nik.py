@@ -50,10 +50,27 @@ def test_unknown_province():
     assert "provinsi 99" in error.messages[0]
 
 
-def test_unknown_regency():
-    error = _error("3299011503900001")
-    assert error.code == "nik_regency"
-    assert "32.99" in error.messages[0]
+@pytest.mark.parametrize(("nik", "regency"), [
+    ("9201011503900001", "92.01"),  # Kab. Sorong before Papua Barat Daya (UU 29/2022)
+    ("9101011503900001", "91.01"),  # Merauke before Papua Selatan (UU 14/2022)
+    ("6405011503900001", "64.05"),  # Bulungan before Kalimantan Utara (UU 20/2012)
+])
+def test_historical_regency_codes_are_accepted(nik, regency):
+    info = validate_nik(nik, today=TODAY)
+    assert info.regency_code == regency
+    assert info.birth_date == dt.date(1990, 3, 15)
+
+
+def test_a_regency_missing_from_todays_list_is_flagged_not_refused():
+    assert validate_nik("3299011503900001", today=TODAY).regency_known is False
+    assert validate_nik("3273011503900001", today=TODAY).regency_known is True
+
+
+@pytest.mark.parametrize("prefix", ["000101", "100101", "327001", "327300"])
+def test_malformed_region_code_is_a_field_error(prefix):
+    error = _error(f"{prefix}1503900001")
+    assert error.code == "nik_region"
+    assert prefix in error.messages[0]
 
 
 @pytest.mark.parametrize("day", ["00", "32", "40", "72", "99"])
