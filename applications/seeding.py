@@ -29,6 +29,18 @@ DEMO_FLOWS = (
 )
 
 
+def _demo_region(kind: str) -> str:
+    """The first desa/kelurahan (or its kecamatan) of the tenant, '' when it has none."""
+    from regions.models import Village
+
+    village = Village.objects.filter(is_active=True, district__is_active=True).select_related(
+        "district"
+    ).order_by("code").first()
+    if village is None:
+        return ""
+    return village.district.code if kind == "region_district" else village.code
+
+
 def _demo_form_data(spec: Any, user: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field in spec.fields:
@@ -46,7 +58,7 @@ def _demo_form_data(spec: Any, user: Any) -> dict[str, Any]:
         elif kind == "number":
             data[name] = (field.get("validation") or {}).get("min") or 1
         elif kind in {"region_district", "region_village"}:
-            data[name] = ""
+            data[name] = _demo_region(kind)
         else:
             validation = field.get("validation") or {}
             if "\\d{16}" in str(validation.get("pattern", "")):

@@ -17,6 +17,7 @@ from accounts.models import User
 from agencies.models import StaffRole
 from agencies.services import staff_role_grant
 from core.discovery import collect
+from regions.selectors import regions_ready
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
 
@@ -57,13 +58,14 @@ def seed_demo() -> list[DemoLogin]:
         seed()
     for region_code, admin_email in DEMO_TENANTS:
         tenant = tenant_create_ready(region_code=region_code)
-        if tenant.state == Tenant.State.ONBOARDING:
-            tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
         admin = _user(admin_email, f"Admin {tenant.name}")
         with tenant_context(tenant), transaction.atomic():
             staff_role_grant(user=admin, role=StaffRole.Role.TENANT_ADMIN)
             for seed in collect("seeding", "seed_demo_tenant"):
                 seed(tenant=tenant)
+            usable = regions_ready()  # no kecamatan/desa: no form can be sent (issue 17)
+        if tenant.state == Tenant.State.ONBOARDING and usable:
+            tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
         logins.append(DemoLogin(f"Admin {tenant.name}", admin_email, tenant.slug))
         _rollups_for_the_console(tenant)
     from monitoring.services import rollup_onboarding_all

@@ -145,11 +145,11 @@ def wizard_steps(*, tenant: Tenant) -> list[WizardStep]:
     """Every wizard step with its done state, computed from the tenant's data and progress."""
     from agencies.models import Agency
     from hall.models import Counter
-    from regions.selectors import has_active_district
+    from regions.selectors import regions_ready
 
     progress = onboarding_progress_of(tenant=tenant)
     with tenant_context(tenant):
-        regions_done = has_active_district()
+        regions_done = regions_ready()  # a kecamatan without desa blocks every form
         opd_done = Agency.objects.filter(is_active=True).exists()
         counters_done = Counter.objects.filter(is_active=True).exists()
         offerings = _offering_count()

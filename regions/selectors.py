@@ -74,6 +74,12 @@ def has_active_district() -> bool:
     return District.objects.filter(is_active=True).exists()
 
 
+def regions_ready() -> bool:
+    """True when citizens can choose a kecamatan AND a desa/kelurahan of it: at least one
+    active kecamatan with an active desa/kelurahan. Forms and going live depend on it."""
+    return Village.objects.filter(is_active=True, district__is_active=True).exists()
+
+
 def region_import_history(*, limit: int = 20) -> list[RegionImport]:
     return list(RegionImport.objects.order_by("-created_at", "-pk")[:limit])
 

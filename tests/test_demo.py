@@ -6,12 +6,20 @@ from accounts.models import User
 from applications.models import Application
 from core.demo import seed_demo
 from monitoring.models import TenantDailyRollup
+from onboarding.selectors import wizard_steps
+from regions.models import District, Village
+from regions.selectors import regions_ready
 
 
 def test_seed_demo_is_idempotent_and_usable(tenant_a):
     logins = seed_demo()
     with tenant_context(tenant_a):
         applications = Application.objects.count()
+        # the forms' kecamatan/desa lists are filled from the national reference (issue 17)
+        assert regions_ready() and District.objects.count() == 30
+        assert Village.objects.filter(district__code="32.73.01").exists()
+        assert [s.key for s in wizard_steps(tenant=tenant_a) if s.key == "regions" and s.done]
+        districts = District.objects.count()
     with schema_context("public"):
         users = User.objects.count()
         rollups = TenantDailyRollup.objects.count()
@@ -20,6 +28,7 @@ def test_seed_demo_is_idempotent_and_usable(tenant_a):
     seed_demo()
     with tenant_context(tenant_a):
         assert Application.objects.count() == applications > 0
+        assert District.objects.count() == districts
     with schema_context("public"):
         assert User.objects.count() == users
         assert TenantDailyRollup.objects.count() == rollups

@@ -131,6 +131,27 @@ def test_go_live_is_refused_with_the_missing_steps_then_succeeds(
     assert OnboardingProgress.objects.get(tenant=onboarding_b).went_live_at is not None
 
 
+def test_a_tenant_whose_kecamatan_have_no_desa_cannot_go_live(
+    client_b, admin_b, onboarding_b, in_tenant
+):
+    """Forms need a kecamatan AND one of its desa: kecamatan alone do not complete the step."""
+    from onboarding.errors import GoLiveRefused
+    from onboarding.services import onboarding_go_live
+    from regions.models import District
+
+    client_b.post("/kelola/orientasi/profile/", _profile())
+    with in_tenant(onboarding_b):
+        District.objects.create(code="33.14.01", name="Kalijambe")
+        agency_create(name="Dinas Kesehatan")
+        Counter.objects.create(code="loket-1", name="Loket 1")
+    with pytest.raises(GoLiveRefused) as refused:
+        onboarding_go_live(tenant=onboarding_b, actor=admin_b)
+    assert refused.value.extra["missing"] == ["Wilayah"]
+    page = client_b.get("/kelola/orientasi/regions/").content.decode()
+    assert "Belum ada kecamatan aktif dengan desa/kelurahan" in page
+    assert Tenant.objects.get(pk=onboarding_b.pk).state == Tenant.State.ONBOARDING
+
+
 @pytest.mark.parametrize(("offerings", "done"), [(0, False), (3, True)])
 def test_services_step_counts_offerings_when_the_catalogue_exists(
     onboarding_b, monkeypatch, offerings, done
