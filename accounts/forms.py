@@ -64,7 +64,7 @@ class LoginForm(forms.Form):
                 ratelimit.record_failure("login", identifier=key, ip=ip)
                 self._check_limit(key, ip)
                 raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid")
-            ratelimit.reset("login", identifier=key)
+            ratelimit.reset("login", identifier=key, ip=ip)
         return cleaned
 
     def _check_limit(self, key: str, ip: str) -> None:
@@ -137,6 +137,19 @@ class PasswordResetConfirmForm(_NewPasswordMixin):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     field_order = ["identifier", "code", "password1", "password2"]
+
+
+class LoginCodeForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Email atau nomor ponsel"), max_length=150, error_messages=REQUIRED,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=_("Kode 6 digit"), max_length=12, error_messages=REQUIRED,
+        widget=forms.TextInput(attrs={
+            "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
+        }),
+    )
 
 
 SEX_CHOICES = [("", _("— Pilih —")), *CitizenProfile.Sex.choices]

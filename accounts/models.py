@@ -146,6 +146,7 @@ class OneTimeCode(models.Model):
     class Purpose(models.TextChoices):
         VERIFY = "verify", _("Verifikasi kontak")
         RESET = "reset", _("Atur ulang kata sandi")
+        LOGIN = "login", _("Masuk dengan kode")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")

@@ -67,20 +67,16 @@ def parse_contact(raw: str) -> tuple[str | None, str | None]:
     return None, phone
 
 
-def _contact_taken_message(*, email: str | None) -> str:
-    if email:
-        return _("Email ini sudah terdaftar pada akun lain. Silakan masuk atau atur ulang kata sandi.")
-    return _(
-        "Nomor ponsel ini sudah terdaftar pada akun lain. Silakan masuk atau atur ulang kata sandi."
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Registration and one-time codes
 
 
-def user_register(*, full_name: str, contact: str, password: str) -> User:
+def user_register(*, full_name: str, contact: str, password: str) -> User | None:
     """An unverified account; a verification code is sent to the contact on commit.
+
+    Never tells whether the contact already has an account: then no account is made, the
+    contact's owner is told by email/SMS instead (`account_notice_deliver`), and None is
+    returned — the caller answers exactly as for a new account.
     Raises ValidationError with field keys `full_name`, `contact`, `password`."""
     full_name = " ".join((full_name or "").split())
     if not full_name:
@@ -89,26 +85,99 @@ def user_register(*, full_name: str, contact: str, password: str) -> User:
         email, phone = parse_contact(contact)
     except ValidationError as exc:
         raise ValidationError({"contact": exc.messages}) from None
-    if contact_in_use(email=email, phone=phone):
-        raise ValidationError({"contact": _contact_taken_message(email=email)}, code="taken")
     try:
         validate_password(password, User(full_name=full_name, email=email, phone=phone))
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
+    channel = Channel.EMAIL if email else Channel.PHONE
+    existing = user_by_identifier(email or phone or "")
+    if existing is not None:
+        User().set_password(password)  # equalise timing with the new-account case
+        _registration_notice(user=existing, channel=channel)
+        return None
     with transaction.atomic():
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
                     email=email, phone=phone, full_name=full_name, password=password
                 )
-        except (IntegrityError, ValidationError):
-            raise ValidationError(
-                {"contact": _contact_taken_message(email=email)}, code="taken"
-            ) from None
-        one_time_code_issue(
-            user=user, purpose=Purpose.VERIFY, channel=Channel.EMAIL if email else Channel.PHONE
+        except (IntegrityError, ValidationError):  # registered concurrently
+            existing = user_by_identifier(email or phone or "")
+            if existing is not None:
+                _registration_notice(user=existing, channel=channel)
+            return None
+        one_time_code_issue(user=user, purpose=Purpose.VERIFY, channel=channel)
+    logger.info("account registered user_id=%s channel=%s", user.pk, channel)
+    return user
+
+
+REGISTRATION_NOTICE = "registered"
+
+
+def _registration_notice(*, user: User, channel: str) -> None:
+    """Tell the owner of a contact that someone tried to register it again (at most once per
+    `MPP_OTP_RESEND_INTERVAL`, so the form cannot be used to flood them)."""
+    from django.core.cache import cache
+
+    from core.tasks_dispatch import enqueue_on_commit
+
+    from .tasks import send_account_notice_task
+
+    with schema_context("public"):
+        fresh = cache.add(
+            f"mpp:notice:{REGISTRATION_NOTICE}:{user.pk}:{channel}", 1,
+            timeout=otp.resend_interval(),
         )
-    logger.info("account registered user_id=%s channel=%s", user.pk, "email" if email else "phone")
+    if fresh:
+        enqueue_on_commit(send_account_notice_task, user.pk, channel, REGISTRATION_NOTICE)
+    logger.info("registration attempted for an existing account user_id=%s", user.pk)
+
+
+def _notice_text(kind: str) -> tuple[str, str]:
+    """Subject and body of an account notice (`kind`: REGISTRATION_NOTICE)."""
+    subject = _("Alamat Anda sudah terdaftar di MPP Digital")
+    body = _(
+        "Seseorang mencoba mendaftar akun baru MPP Digital dengan email/nomor ponsel ini, "
+        "padahal sudah ada akun dengan alamat ini. Jika itu Anda, silakan masuk dengan kata "
+        "sandi Anda, masuk dengan kode sekali pakai, atau atur ulang kata sandi jika lupa. "
+        "Jika bukan Anda, abaikan pesan ini: akun Anda tidak berubah."
+    )
+    return subject, body
+
+
+def account_notice_deliver(*, user_id: int, channel: str, kind: str) -> str:
+    """Send a notice about the account to its email or phone (the same messaging as the
+    one-time codes). Raises on a delivery failure (the task retries)."""
+    from . import sms
+
+    with schema_context("public"):
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        destination = _destination(user, channel) if user is not None else None
+        if not destination:
+            return "skipped"
+        with translation.override("id"):
+            subject, body = _notice_text(kind)
+        if channel == Channel.EMAIL:
+            send_mail(subject, body, None, [destination])
+        else:
+            sms.send_sms(destination, body)
+    return "sent"
+
+
+def registration_confirm(*, identifier: str, code: str) -> User:
+    """Verify the contact a registration was made with, by the code sent to it. Every failure
+    raises the same CodeInvalid, so the page cannot tell a new contact from a known one."""
+    user = user_by_identifier(identifier)
+    channel = Channel.EMAIL if "@" in (identifier or "") else Channel.PHONE
+    try:
+        if user is None or not user.is_active:
+            raise CodeInvalid("")
+        one_time_code_verify(user=user, purpose=Purpose.VERIFY, channel=channel, code=code)
+    except CodeInvalid:
+        raise CodeInvalid(
+            _("Kode salah atau tidak berlaku. Periksa pesan terakhir yang kami kirim."),
+            code="code_invalid",
+        ) from None
     return user
 
 
@@ -164,7 +233,14 @@ def one_time_code_issue(*, user: User, purpose: str, channel: str) -> OneTimeCod
 
 def _code_text(purpose: str, code: str) -> tuple[str, str]:
     minutes = otp.ttl_seconds() // 60
-    if purpose == Purpose.RESET:
+    if purpose == Purpose.LOGIN:
+        subject = _("Kode masuk MPP Digital")
+        body = _(
+            "Kode untuk masuk ke MPP Digital: %(code)s. Berlaku %(m)d menit. "
+            "Jangan berikan kode ini kepada siapa pun, termasuk petugas. Jika Anda tidak "
+            "sedang masuk, abaikan pesan ini."
+        )
+    elif purpose == Purpose.RESET:
         subject = _("Kode atur ulang kata sandi MPP Digital")
         body = _(
             "Kode untuk mengatur ulang kata sandi MPP Digital: %(code)s. Berlaku %(m)d menit. "
@@ -296,6 +372,41 @@ def password_reset_confirm(*, identifier: str, code: str, password: str) -> User
         _mark_verified(user=user, channel=row.channel, when=timezone.now())
     ratelimit.clear("login", identifier=identifier_key(identifier))
     logger.info("password reset user_id=%s channel=%s", user.pk, channel)
+    return user
+
+
+# --------------------------------------------------------------------------------------------
+# Sign-in by one-time code (the owner's way in while password logins are held back)
+
+
+def _verified_channel(user: User, identifier: str) -> str | None:
+    if "@" in identifier:
+        return Channel.EMAIL if user.email_verified_at else None
+    return Channel.PHONE if user.phone_verified_at else None
+
+
+def login_code_request(*, identifier: str) -> OneTimeCode | None:
+    """Send a sign-in code to the email/phone typed, if an active account has it *verified*.
+    Returns None otherwise (the caller shows the same message either way)."""
+    user = user_by_identifier(identifier)
+    if user is None or not user.is_active:
+        return None
+    channel = _verified_channel(user, identifier)
+    if channel is None:
+        return None
+    return one_time_code_issue(user=user, purpose=Purpose.LOGIN, channel=channel)
+
+
+def login_code_confirm(*, identifier: str, code: str) -> User:
+    """The account whose verified email/phone `identifier` received `code`. Raises
+    CodeInvalid. Clears the account's password-login holds (its owner proved the contact)."""
+    user = user_by_identifier(identifier)
+    channel = _verified_channel(user, identifier) if user is not None and user.is_active else None
+    if channel is None:
+        raise CodeInvalid(_("Tidak ada kode yang berlaku. Minta kode baru."), code="code_missing")
+    one_time_code_verify(user=user, purpose=Purpose.LOGIN, channel=channel, code=code)
+    ratelimit.clear("login", identifier=identifier_key(identifier))
+    logger.info("signed in by code user_id=%s channel=%s", user.pk, channel)
     return user
 
 

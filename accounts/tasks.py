@@ -26,3 +26,13 @@ def account_erasure_task(erasure_id: int) -> str:
     from .erasure import account_erasure_run
 
     return account_erasure_run(erasure_id=erasure_id).state
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(SmsSendError, smtplib.SMTPException, OSError),
+    max_retries=3, retry_backoff=True, retry_backoff_max=60,
+)
+def send_account_notice_task(user_id: int, channel: str, kind: str) -> str:
+    from .services import account_notice_deliver
+
+    return account_notice_deliver(user_id=user_id, channel=channel, kind=kind)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import oidc, ratelimit, services
 from .forms import (
     CodeForm,
+    LoginCodeForm,
     LoginForm,
     PasswordResetConfirmForm,
     PasswordResetRequestForm,
@@ -85,30 +86,135 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("/")
 
 
+REGISTER_SESSION_KEY = "_mpp_register_contact"
+
+
 @require_http_methods(["GET", "POST"])
 def register_view(request: HttpRequest) -> HttpResponse:
+    """Registration never tells whether the contact already has an account (issue 12 item 10):
+    both cases end on the same confirmation page; the owner of a known contact gets a notice
+    instead of a code (`services.user_register`)."""
     if request.user.is_authenticated:
         return HttpResponseRedirect(reverse("accounts:profile"))
     form = RegistrationForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_register(
+            services.user_register(
                 full_name=form.cleaned_data["full_name"], contact=form.cleaned_data["contact"],
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc, {"password": "password1"})
         else:
-            login(request, user, backend=BACKEND)
-            channel = "email" if user.email else "phone"
-            target = reverse("accounts:verify") + "?" + urlencode(
-                {"kanal": channel, "next": _safe_next(request)}
+            request.session[REGISTER_SESSION_KEY] = form.cleaned_data["contact"].strip()
+            target = reverse("accounts:register-confirm") + "?" + urlencode(
+                {"next": _safe_next(request)}
             )
-            messages.success(request, _("Akun dibuat. Kami telah mengirim kode verifikasi."))
             return HttpResponseRedirect(target)
     return render(request, "accounts/register.html", {
         "form": form, "next": _safe_next(request), "oidc_enabled": oidc.is_enabled(),
     }, status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def register_confirm_view(request: HttpRequest) -> HttpResponse:
+    contact = request.session.get(REGISTER_SESSION_KEY)
+    if not contact:
+        return HttpResponseRedirect(reverse("accounts:register"))
+    form = CodeForm(data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            key, ip = identifier_key(contact), ratelimit.client_ip(request)
+            try:
+                ratelimit.check("otp", identifier=key, ip=ip)
+                user = services.registration_confirm(
+                    identifier=contact, code=form.cleaned_data["code"]
+                )
+            except ratelimit.RateLimited as exc:
+                form.add_error("code", exc.message)
+                status = 429
+            except services.CodeInvalid as exc:
+                ratelimit.record_failure("otp", identifier=key, ip=ip)
+                form.add_error("code", exc.message)
+            else:
+                request.session.pop(REGISTER_SESSION_KEY, None)
+                login(request, user, backend=BACKEND)
+                messages.success(request, _("Akun Anda aktif dan kontak Anda terverifikasi."))
+                return HttpResponseRedirect(_safe_next(request))
+    return render(request, "accounts/register_confirm.html", {
+        "form": form, "contact": contact, "next": _safe_next(request),
+    }, status=status)
+
+
+# --------------------------------------------------------------------------------------------
+# Sign-in by one-time code: the owner's way in while password logins are held back
+
+
+LOGIN_CODE_SESSION_KEY = "_mpp_login_code_identifier"
+
+
+@require_http_methods(["GET", "POST"])
+def login_code_request_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetRequestForm(data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            identifier = form.cleaned_data["identifier"].strip()
+            key, ip = identifier_key(identifier), ratelimit.client_ip(request)
+            try:
+                ratelimit.check("otp", identifier=key, ip=ip)
+                services.login_code_request(identifier=identifier)
+            except (services.ResendThrottled, services.CodeInvalid):
+                pass  # the same answer as for an unknown address: nothing is revealed
+            except ratelimit.RateLimited as exc:
+                form.add_error("identifier", exc.message)
+                status = 429
+            if status != 429:
+                request.session[LOGIN_CODE_SESSION_KEY] = identifier
+                messages.info(request, _(
+                    "Jika email/nomor ponsel itu terdaftar dan terverifikasi, kode 6 digit "
+                    "telah dikirim ke sana."
+                ))
+                target = reverse("accounts:login-code-confirm") + "?" + urlencode(
+                    {"next": _safe_next(request)}
+                )
+                return HttpResponseRedirect(target)
+    return render(request, "accounts/login_code_request.html", {
+        "form": form, "next": _safe_next(request),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def login_code_confirm_view(request: HttpRequest) -> HttpResponse:
+    initial = {"identifier": request.session.get(LOGIN_CODE_SESSION_KEY, "")}
+    form = LoginCodeForm(data=request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            identifier = form.cleaned_data["identifier"].strip()
+            key, ip = identifier_key(identifier), ratelimit.client_ip(request)
+            try:
+                ratelimit.check("otp", identifier=key, ip=ip)
+                user = services.login_code_confirm(
+                    identifier=identifier, code=form.cleaned_data["code"]
+                )
+            except ratelimit.RateLimited as exc:
+                form.add_error("code", exc.message)
+                status = 429
+            except services.CodeInvalid as exc:
+                ratelimit.record_failure("otp", identifier=key, ip=ip)
+                form.add_error("code", exc.message)
+            else:
+                request.session.pop(LOGIN_CODE_SESSION_KEY, None)
+                login(request, user, backend=BACKEND)
+                return HttpResponseRedirect(_safe_next(request))
+    return render(request, "accounts/login_code_confirm.html", {
+        "form": form, "next": _safe_next(request),
+    }, status=status)
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,10 +300,12 @@ def password_reset_request_view(request: HttpRequest) -> HttpResponse:
             try:
                 ratelimit.check("otp", identifier=key, ip=ip)
                 services.password_reset_request(identifier=identifier)
+            except (services.ResendThrottled, services.CodeInvalid):
+                pass  # as for an unknown address: a throttled resend reveals nothing
             except ratelimit.RateLimited as exc:
                 form.add_error("identifier", exc.message)
                 status = 429
-            else:
+            if status != 429:
                 request.session[RESET_SESSION_KEY] = identifier
                 messages.info(request, _(
                     "Jika email/nomor ponsel itu terdaftar, kode 6 digit telah dikirim ke sana."

@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -455,17 +454,16 @@ def vault_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rate_limited(request: HttpRequest) -> int:
-    """Seconds to wait, or 0. `MPP_TRACKING_RATE_LIMIT` lookups per minute per IP."""
+    """Seconds to wait, or 0. `MPP_TRACKING_RATE_LIMIT` lookups per minute per IP (on every
+    host together), through the shared limiter of the HTML views."""
+    from accounts import ratelimit
+
     limit = int(getattr(settings, "MPP_TRACKING_RATE_LIMIT", 10))
-    ip = request.META.get("REMOTE_ADDR", "") or "unknown"
-    key = "mpp:track:" + hashlib.sha256(ip.encode()).hexdigest()[:24]
-    cache.add(key, 0, timeout=60)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return 60 if count > limit else 0
+        ratelimit.throttle("track", ip=ratelimit.client_ip(request), limit=limit, period=60)
+    except ratelimit.RateLimited as exc:
+        return exc.retry_after
+    return 0
 
 
 @require_http_methods(["GET", "POST"])

@@ -36,21 +36,30 @@ def _code_from(text: str) -> str:
     return re.search(r"\b(\d{6})\b", text).group(1)
 
 
-def _register(client, contact, capture, **extra):
+def _register(client, contact, capture, *, login=True, **extra):
+    """Register; with `login`, sign the new account in (as after the confirmation step) so
+    the tests of the logged-in verification page can go on from there."""
     data = {"full_name": "Rina Marlina", "contact": contact, "password1": PASSWORD,
             "password2": PASSWORD, **extra}
     with capture(execute=True):
-        return client.post("/akun/daftar/", data)
+        response = client.post("/akun/daftar/", data)
+    if login:
+        user = User.objects.filter(email=contact).first()
+        if user is not None:
+            client.force_login(user)
+    return response
 
 
-def test_register_by_email_then_verify_with_the_code(
+def test_register_by_email_then_confirm_with_the_code(
     client_a, django_capture_on_commit_callbacks
 ):
     # when a citizen registers with an email address
-    response = _register(client_a, "rina@example.id", django_capture_on_commit_callbacks)
-    # then an unverified account exists, is logged in, and a code went out by email
+    response = _register(client_a, "rina@example.id", django_capture_on_commit_callbacks,
+                         login=False)
+    # then an unverified account exists, a code went out by email, and the confirmation
+    # page asks for it (nobody is signed in yet)
     assert response.status_code == 302
-    assert response["Location"].startswith("/akun/verifikasi/?kanal=email")
+    assert response["Location"].startswith("/akun/daftar/kode/")
     user = User.objects.get(email="rina@example.id")
     assert user.email_verified_at is None
     assert not user_is_verified(user)
@@ -60,16 +69,64 @@ def test_register_by_email_then_verify_with_the_code(
     row = OneTimeCode.objects.get(user=user)
     assert code not in (row.code_hash, row.salt, row.sealed)
     assert row.sealed == "" and row.sent_at is not None
-    # the profile shows a banner until verified
-    assert "belum diverifikasi" in client_a.get("/akun/profil/").content.decode()
+    page = client_a.get(response["Location"])
+    assert "rina@example.id" in page.content.decode()
+    assert client_a.get("/api/v1/me/").status_code in (401, 403)
     # when the code is entered
-    verified = client_a.post("/akun/verifikasi/", {"kanal": "email", "code": code})
-    # then the email is verified
-    assert verified.status_code == 302
+    confirmed = client_a.post("/akun/daftar/kode/", {"code": code, "next": "/layanan/"})
+    # then the email is verified and the citizen is signed in
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/layanan/"
     user.refresh_from_db()
     assert user.email_verified_at is not None
-    assert user_is_verified(user)
+    assert client_a.get("/api/v1/me/").json()["id"] == user.pk
     assert "belum diverifikasi" not in client_a.get("/akun/profil/").content.decode()
+
+
+def test_unconfirmed_account_sees_the_banner_after_login(
+    client_a, django_capture_on_commit_callbacks
+):
+    _register(client_a, "banner@example.id", django_capture_on_commit_callbacks)
+    assert "belum diverifikasi" in client_a.get("/akun/profil/").content.decode()
+    code = _code_from(mail.outbox[0].body)
+    assert client_a.post("/akun/verifikasi/", {"kanal": "email", "code": code}).status_code == 302
+    assert "belum diverifikasi" not in client_a.get("/akun/profil/").content.decode()
+
+
+def test_registering_a_taken_contact_reveals_nothing_and_tells_its_owner(
+    client_a, user_factory, django_capture_on_commit_callbacks
+):
+    client_b = Client(HTTP_HOST="kota-bandung.localhost")
+    # given an account with this email
+    owner = user_factory(email="taken@example.id", full_name="Pemilik Asli")
+    # when someone registers it again, and someone else registers a new address
+    taken = _register(client_a, "taken@example.id", django_capture_on_commit_callbacks,
+                      login=False)
+    fresh = _register(client_b, "baru@example.id", django_capture_on_commit_callbacks,
+                      login=False)
+    # then both answers are the same redirect to the same page
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
+    def _page(client, contact):
+        html = client.get(taken["Location"]).content.decode().replace(contact, "X")
+        return re.sub(r'(csrfmiddlewaretoken" value="|CSRFToken": ")[^"]+', "", html)
+
+    assert _page(client_a, "taken@example.id") == _page(client_b, "baru@example.id")
+    # no second account, the owner's account is unchanged, and the owner got a notice, no code
+    assert User.objects.filter(email="taken@example.id").count() == 1
+    owner.refresh_from_db()
+    assert owner.full_name == "Pemilik Asli" and owner.check_password("rahasia-123")
+    to_owner = [m for m in mail.outbox if m.to == ["taken@example.id"]]
+    assert len(to_owner) == 1
+    assert "sudah ada akun dengan alamat ini" in to_owner[0].body
+    assert not re.search(r"\b\d{6}\b", to_owner[0].body)
+    # any code typed on the confirmation page gets the generic refusal
+    refused = client_a.post("/akun/daftar/kode/", {"code": "123456"})
+    assert refused.status_code == 400
+    assert "Kode salah atau tidak berlaku" in refused.content.decode()
+    assert client_a.get("/api/v1/me/").status_code in (401, 403)
+    # registering it again at once does not flood the owner's mailbox
+    _register(client_a, "taken@example.id", django_capture_on_commit_callbacks, login=False)
+    assert len([m for m in mail.outbox if m.to == ["taken@example.id"]]) == 1
 
 
 def test_register_by_phone_on_platform_and_use_the_account_on_both_tenants(
@@ -81,7 +138,7 @@ def test_register_by_phone_on_platform_and_use_the_account_on_both_tenants(
     assert user.email is None
     assert [m.to for m in sms.outbox] == ["6281277771234"]
     code = _code_from(sms.outbox[0].message)
-    assert platform_client.post("/akun/verifikasi/", {"code": code}).status_code == 302
+    assert platform_client.post("/akun/daftar/kode/", {"code": code}).status_code == 302
     user.refresh_from_db()
     assert user.phone_verified_at is not None
     # the same global account logs in on both tenant hosts
@@ -98,7 +155,6 @@ def test_register_by_phone_on_platform_and_use_the_account_on_both_tenants(
         ("0211234", PASSWORD, "Nomor ponsel tidak valid"),
         ("rina@", PASSWORD, "Alamat email tidak valid"),
         ("rina2@example.id", "12345678", "kata sandi ini terlalu umum"),
-        ("taken@example.id", PASSWORD, "Email ini sudah terdaftar pada akun lain"),
     ],
 )
 def test_registration_errors_are_specific_and_keep_typed_values(
@@ -192,7 +248,7 @@ def test_resend_is_throttled_for_sixty_seconds_and_revokes_the_old_code(
     assert client_a.post("/akun/verifikasi/", {"kanal": "email", "code": second}).status_code == 302
 
 
-def test_login_lockout_after_five_failures_holds_across_tenant_hosts(
+def test_wrong_passwords_hold_back_that_account_from_that_address_across_hosts(
     client_a, client_b, user_factory
 ):
     user_factory(email="kunci@example.id")
@@ -201,20 +257,109 @@ def test_login_lockout_after_five_failures_holds_across_tenant_hosts(
         assert response.status_code == 400, attempt
     fifth = client_a.post("/masuk/", {"identifier": "KUNCI@example.id", "password": "x"})
     assert fifth.status_code == 429
-    assert "Terlalu banyak percobaan masuk. Coba lagi dalam 15 menit." in fifth.content.decode()
+    assert fifth["Retry-After"] == "60"
+    assert "Terlalu banyak percobaan masuk. Coba lagi dalam 1 menit." in fifth.content.decode()
     assert 'value="KUNCI@example.id"' in fifth.content.decode()
-    # the right password is refused too, on another tenant's host
+    assert "masuk dengan kode sekali pakai" in fifth.content.decode()
+    # the right password from the same address waits too, on another tenant's host
     other_host = client_b.post(
         "/masuk/", {"identifier": "kunci@example.id", "password": "rahasia-123"}
     )
     assert other_host.status_code == 429
-    assert "Terlalu banyak percobaan masuk" in other_host.content.decode()
     assert client_b.get("/api/v1/me/").status_code in (401, 403)
     # another account from the same address is not affected
     user_factory(email="lain@example.id")
     assert client_a.post(
         "/masuk/", {"identifier": "lain@example.id", "password": "rahasia-123"}
     ).status_code == 302
+
+
+def test_an_attacker_cannot_lock_the_owner_out(user_factory):
+    # given someone guessing the owner's password from their own address
+    user_factory(email="korban-kunci@example.id")
+    attacker = Client(HTTP_HOST="kota-bandung.localhost", REMOTE_ADDR="10.6.6.6")
+    for _ in range(8):
+        attacker.post("/masuk/", {"identifier": "korban-kunci@example.id", "password": "x"})
+    assert attacker.post(
+        "/masuk/", {"identifier": "korban-kunci@example.id", "password": "rahasia-123"}
+    ).status_code == 429
+    # then the owner, from another address, still signs in with the right password
+    owner = Client(HTTP_HOST="kota-bandung.localhost", REMOTE_ADDR="10.1.1.1")
+    assert owner.post(
+        "/masuk/", {"identifier": "korban-kunci@example.id", "password": "rahasia-123"}
+    ).status_code == 302
+
+
+def test_delays_grow_after_each_further_failure():
+    from accounts.ratelimit import pair_delay, policy
+
+    rule = policy("login")
+    assert [pair_delay(rule, n) for n in range(1, 9)] == [0, 0, 0, 0, 60, 120, 240, 480]
+    assert pair_delay(rule, 40) == 3600  # capped at MPP_LOGIN_BACKOFF_MAX
+
+
+def test_the_delay_ends_and_the_next_failure_waits_longer(client_a, user_factory):
+    import time_machine
+
+    user_factory(email="tunggu@example.id")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(5):
+            client_a.post("/masuk/", {"identifier": "tunggu@example.id", "password": "x"})
+        clock.shift(61)
+        again = client_a.post("/masuk/", {"identifier": "tunggu@example.id", "password": "x"})
+        assert again.status_code == 429 and again["Retry-After"] == "120"
+        clock.shift(121)
+        assert client_a.post(
+            "/masuk/", {"identifier": "tunggu@example.id", "password": "rahasia-123"}
+        ).status_code == 302
+
+
+def test_owner_signs_in_with_a_code_while_the_account_is_held_back(
+    user_factory, django_capture_on_commit_callbacks, settings
+):
+    # given an account whose password logins are blocked from every address
+    settings.MPP_LOGIN_MAX_FAILURES = 6
+    user_factory(email="pemilik@example.id", email_verified_at=timezone.now())
+    for n in range(6):
+        Client(HTTP_HOST="kota-bandung.localhost", REMOTE_ADDR=f"10.7.0.{n}").post(
+            "/masuk/", {"identifier": "pemilik@example.id", "password": "x"})
+    owner = Client(HTTP_HOST="kota-bandung.localhost", REMOTE_ADDR="10.1.2.3")
+    blocked = owner.post("/masuk/", {"identifier": "pemilik@example.id",
+                                     "password": "rahasia-123"})
+    assert blocked.status_code == 429
+    # when the owner asks for a sign-in code and types it
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = owner.post("/akun/masuk-kode/", {"identifier": "pemilik@example.id",
+                                                 "next": "/layanan/"})
+    assert asked.status_code == 302
+    assert asked["Location"].startswith("/akun/masuk-kode/masuk/")
+    code = _code_from(mail.outbox[-1].body)
+    assert "Kode untuk masuk" in mail.outbox[-1].body
+    assert 'value="pemilik@example.id"' in owner.get(asked["Location"]).content.decode()
+    signed_in = owner.post("/akun/masuk-kode/masuk/", {
+        "identifier": "pemilik@example.id", "code": code, "next": "/layanan/"})
+    # then the owner is in, and the password works again
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/layanan/"
+    assert owner.get("/api/v1/me/").status_code == 200
+    owner.logout()
+    assert owner.post("/masuk/", {"identifier": "pemilik@example.id",
+                                  "password": "rahasia-123"}).status_code == 302
+
+
+def test_sign_in_codes_go_only_to_verified_contacts_and_reveal_nothing(
+    client_a, client_b, user_factory, django_capture_on_commit_callbacks
+):
+    user_factory(email="belum@example.id", email_verified_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        unverified = client_a.post("/akun/masuk-kode/", {"identifier": "belum@example.id"})
+        unknown = client_b.post("/akun/masuk-kode/", {"identifier": "siapa@example.id"})
+    assert unverified.status_code == unknown.status_code == 302
+    assert unverified["Location"] == unknown["Location"]
+    assert mail.outbox == []
+    refused = client_a.post("/akun/masuk-kode/masuk/", {
+        "identifier": "belum@example.id", "code": "123456"})
+    assert refused.status_code == 400
+    assert client_a.get("/api/v1/me/").status_code in (401, 403)
 
 
 def test_ip_lockout_after_twenty_failures(user_factory):

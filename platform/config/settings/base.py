@@ -263,7 +263,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "tracking": "20/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MPP Digital API",
@@ -357,7 +357,13 @@ MPP_SLA_SWEEP_RETRY_SECONDS = env.int("MPP_SLA_SWEEP_RETRY_SECONDS", default=60)
 MPP_OTP_TTL = env.int("MPP_OTP_TTL", default=600)
 MPP_OTP_MAX_ATTEMPTS = env.int("MPP_OTP_MAX_ATTEMPTS", default=5)
 MPP_OTP_RESEND_INTERVAL = env.int("MPP_OTP_RESEND_INTERVAL", default=60)
-MPP_LOGIN_MAX_FAILURES = env.int("MPP_LOGIN_MAX_FAILURES", default=5)
+# Per (account, IP): free failures, then delays from BACKOFF_BASE doubling up to BACKOFF_MAX.
+MPP_LOGIN_FREE_FAILURES = env.int("MPP_LOGIN_FREE_FAILURES", default=4)
+MPP_LOGIN_BACKOFF_BASE = env.int("MPP_LOGIN_BACKOFF_BASE", default=60)
+MPP_LOGIN_BACKOFF_MAX = env.int("MPP_LOGIN_BACKOFF_MAX", default=3600)
+# Looser caps per window: one account from any address (the owner can still sign in with a
+# one-time code), one address for any account.
+MPP_LOGIN_MAX_FAILURES = env.int("MPP_LOGIN_MAX_FAILURES", default=30)
 MPP_LOGIN_MAX_FAILURES_PER_IP = env.int("MPP_LOGIN_MAX_FAILURES_PER_IP", default=20)
 MPP_LOGIN_FAILURE_WINDOW = env.int("MPP_LOGIN_FAILURE_WINDOW", default=900)
 MPP_LOGIN_LOCKOUT = env.int("MPP_LOGIN_LOCKOUT", default=900)

@@ -27,5 +27,5 @@ if _suffix:
     DATABASES["default"]["TEST"] = {"NAME": f"test_mpp_{_suffix}"}  # noqa: F405
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min", "tracking": "20/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min"},
 }
