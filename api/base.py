@@ -46,7 +46,3 @@ class TenantApi(APIView):
 class TenantStaffApi(APIView):
     permission_classes = [OnTenantHost, IsAuthenticated, IsTenantStaff]
     staff_roles_allowed: tuple[str, ...] | None = None
-
-
-class PlatformApi(APIView):
-    permission_classes = [OnPlatformHost, IsAuthenticated]

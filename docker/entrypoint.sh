@@ -2,7 +2,7 @@
 # MPP Digital container entrypoint: one image, several roles.
 #
 #   entrypoint.sh web              gunicorn (WSGI) on 0.0.0.0:${PORT:-8000}
-#   entrypoint.sh worker [args]    celery worker (queues ${CELERY_QUEUES:-celery,provisioning})
+#   entrypoint.sh worker [args]    celery worker (queues ${CELERY_QUEUES:-celery})
 #   entrypoint.sh beat [args]      celery beat (schedule file in /tmp: the root FS is read-only)
 #   entrypoint.sh migrate [args]   manage.py deploy_migrate (shared, then pending tenants in parallel)
 #   entrypoint.sh manage CMD ...   any manage.py command
@@ -20,7 +20,7 @@ usage() {
 usage: entrypoint.sh {web|worker|beat|migrate|manage <command> [args...]|help} [args...]
 
   web       gunicorn config.wsgi:application (WEB_CONCURRENCY workers, default 2)
-  worker    celery worker (CELERY_QUEUES, default celery,provisioning; CELERY_CONCURRENCY, default 2)
+  worker    celery worker (CELERY_QUEUES, default celery; CELERY_CONCURRENCY, default 2)
   beat      celery beat (exactly one replica)
   migrate   manage.py deploy_migrate
   manage    manage.py <command> [args...]
@@ -56,7 +56,7 @@ case "$role" in
     worker)
         run celery -A "$CELERY_APP" worker \
             -l "${CELERY_LOG_LEVEL:-info}" \
-            -Q "${CELERY_QUEUES:-celery,provisioning}" \
+            -Q "${CELERY_QUEUES:-celery}" \
             -n 'celery@%h' \
             --concurrency "${CELERY_CONCURRENCY:-2}" \
             "$@"

@@ -5,10 +5,7 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
 
     def ready(self) -> None:
-        from .conf import oidc_available
-
-        if oidc_available():
-            _unregister_toolkit_admin()
+        _unregister_toolkit_admin()
 
 
 def _unregister_toolkit_admin() -> None:

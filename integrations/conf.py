@@ -1,18 +1,11 @@
-"""Constants of the integrations app and the one switch that tells whether the OpenID Connect
-provider (django-oauth-toolkit) is installed.
-
-The OIDC models, URLs and views load only when `oauth2_provider` is in INSTALLED_APPS, so the
-rest of the project keeps working while that settings change is pending (see docs/adr/0004)."""
+"""Constants of the integrations app: OIDC scopes and claims, status-push headers, webhook
+events and retry limits. The OpenID Connect provider (django-oauth-toolkit, `oauth2_provider`
+in INSTALLED_APPS) is always installed (docs/adr/0004)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-
-
-def oidc_available() -> bool:
-    return "oauth2_provider" in settings.INSTALLED_APPS
-
 
 # Scopes an OPD application may be granted; "nik" only when the tenant admin allows it.
 SCOPE_OPENID = "openid"

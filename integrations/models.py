@@ -6,8 +6,7 @@ Tables per tenant (kept lean: every one is multiplied by 514 schemas, see docs/a
 * :class:`StatusEvent` - status reports pushed by OPD systems, unique per (client, event id).
 * :class:`WebhookEndpoint` / :class:`WebhookDelivery` - outbound webhooks and their log.
 * OIDC provider tables (`integrations.oidc_models`, django-oauth-toolkit's swapped models):
-  OidcClient, AccessToken, RefreshToken, Grant, IDToken; loaded only when `oauth2_provider`
-  is installed.
+  OidcClient, AccessToken, RefreshToken, Grant, IDToken.
 
 Users live in the public schema: user references are `db_constraint=False` foreign keys.
 """
@@ -18,8 +17,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from .conf import oidc_available
 
 
 class SigningKey(models.Model):
@@ -162,12 +159,11 @@ class WebhookDelivery(models.Model):
         return f"{self.event_type} → {self.endpoint_id} ({self.state})"
 
 
-if oidc_available():  # pragma: no branch - the OIDC tables need django-oauth-toolkit
-    from .oidc_models import (  # noqa: F401
-        AccessToken,
-        DeviceGrant,
-        Grant,
-        IDToken,
-        OidcClient,
-        RefreshToken,
-    )
+from .oidc_models import (  # noqa: E402, F401 - the toolkit's swapped models live here
+    AccessToken,
+    DeviceGrant,
+    Grant,
+    IDToken,
+    OidcClient,
+    RefreshToken,
+)

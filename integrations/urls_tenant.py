@@ -3,9 +3,10 @@ tenant's OpenID Connect provider under /o/ (django-oauth-toolkit's views, namesp
 `oauth2_provider` because the toolkit reverses its own URL names)."""
 
 from django.urls import include, path, re_path
+from oauth2_provider import views as oauth_views
 
 from . import views
-from .conf import oidc_available
+from .oidc import ConsentAuthorizationView, DiscoveryView, JwksView
 
 app_patterns = [
     path("kelola/integrasi/", views.manage, name="manage"),
@@ -25,25 +26,19 @@ app_patterns = [
     path("layanan/<slug:code>/buka/", views.external_open, name="external-open"),
 ]
 
-urlpatterns = []
-if oidc_available():
-    from oauth2_provider import views as oauth_views
-
-    from .oidc import ConsentAuthorizationView, DiscoveryView, JwksView
-
-    oidc_patterns = [
-        path("authorize/", ConsentAuthorizationView.as_view(), name="authorize"),
-        path("token/", oauth_views.TokenView.as_view(), name="token"),
-        path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
-        re_path(r"^\.well-known/openid-configuration/?$", DiscoveryView.as_view(),
-                name="oidc-connect-discovery-info"),
-        path(".well-known/jwks.json", JwksView.as_view(), name="jwks-info"),
-        # RFC 8414 metadata; also the base of the RFC 9207 `iss` authorization-response value
-        path(".well-known/oauth-authorization-server",
-             oauth_views.OAuthServerMetadataView.as_view(), name="oauth-server-metadata"),
-        path("userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),
-    ]
-    urlpatterns = [
-        path("", include((app_patterns, "integrations"))),
-        path("o/", include((oidc_patterns, "oauth2_provider"))),
-    ]
+oidc_patterns = [
+    path("authorize/", ConsentAuthorizationView.as_view(), name="authorize"),
+    path("token/", oauth_views.TokenView.as_view(), name="token"),
+    path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+    re_path(r"^\.well-known/openid-configuration/?$", DiscoveryView.as_view(),
+            name="oidc-connect-discovery-info"),
+    path(".well-known/jwks.json", JwksView.as_view(), name="jwks-info"),
+    # RFC 8414 metadata; also the base of the RFC 9207 `iss` authorization-response value
+    path(".well-known/oauth-authorization-server",
+         oauth_views.OAuthServerMetadataView.as_view(), name="oauth-server-metadata"),
+    path("userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),
+]
+urlpatterns = [
+    path("", include((app_patterns, "integrations"))),
+    path("o/", include((oidc_patterns, "oauth2_provider"))),
+]

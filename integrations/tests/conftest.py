@@ -15,12 +15,6 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from integrations.conf import oidc_available
-
-# Until the settings change of docs/adr/0004 is applied (oauth2_provider installed), the
-# integrations tests cannot run; skip them rather than break everyone else's test runs.
-collect_ignore_glob = [] if oidc_available() else ["test_*.py"]
-
 REDIRECT_URI = "https://sicantik.example.go.id/oidc/callback"
 INITIATE_URI = "https://sicantik.example.go.id/sso/mulai"
 EXTERNAL_URL = "https://sicantik.example.go.id/izin/sip"

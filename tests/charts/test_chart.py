@@ -388,7 +388,7 @@ def test_probes(values):
     assert "inspect ping" in cmd
     assert "celery@${HOSTNAME}" in cmd
     env = {e["name"]: e.get("value") for e in w["env"]}
-    assert env["CELERY_QUEUES"] == "celery,provisioning"
+    assert env["CELERY_QUEUES"] == "celery"
 
 
 @needs_helm
@@ -538,13 +538,13 @@ def test_entrypoint_web_command_line():
 def test_entrypoint_worker_beat_migrate_manage():
     out = _entrypoint("worker", DRY_RUN="1").stdout.split()
     assert out[:4] == ["celery", "-A", "config.celery_app", "worker"]
-    assert out[out.index("-Q") + 1] == "celery,provisioning"
+    assert out[out.index("-Q") + 1] == "celery"
     assert out[out.index("-n") + 1] == "celery@%h"  # matches the probe's celery@$HOSTNAME
 
     out = _entrypoint(
-        "worker", DRY_RUN="1", CELERY_QUEUES="provisioning", CELERY_CONCURRENCY="1"
+        "worker", DRY_RUN="1", CELERY_QUEUES="celery,reports", CELERY_CONCURRENCY="1"
     ).stdout.split()
-    assert out[out.index("-Q") + 1] == "provisioning"
+    assert out[out.index("-Q") + 1] == "celery,reports"
     assert out[out.index("--concurrency") + 1] == "1"
 
     out = _entrypoint("beat", DRY_RUN="1").stdout.split()
