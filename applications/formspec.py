@@ -70,7 +70,8 @@ class FormSpec:
         return initial
 
 
-def _regions() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _regions() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """Active kecamatan (code, name) and their active desa (code, name, kecamatan code)."""
     try:
         from regions.models import District, Village
     except ImportError:  # pragma: no cover
@@ -79,9 +80,20 @@ def _regions() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         District.objects.filter(is_active=True).order_by("name").values_list("code", "name")
     )
     villages = list(
-        Village.objects.filter(is_active=True).order_by("name").values_list("code", "name")
+        Village.objects.filter(is_active=True, district__is_active=True)
+        .order_by("name", "code").values_list("code", "name", "district__code")
     )
     return districts, villages
+
+
+def _villages_url(offering: Any, version: Any) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse("applications:villages", args=[offering.service_code])
+    except NoReverseMatch:  # pragma: no cover - applications pages not routed
+        return ""
+    return f"{url}?versi={version.pk}"
 
 
 def _version(offering: Any, version_id: int | None) -> Any:
@@ -129,11 +141,15 @@ def form_spec_for(offering: Any, *, version_id: int | None = None) -> FormSpec:
         f for f in (version.form_fields or [])
         if isinstance(f, dict) and f.get("type") != "file"
     ]
-    districts, villages = ([], [])
+    districts: list[Any] = []
+    villages: list[Any] = []
+    villages_url = ""
     if any(f.get("type") in {"region_district", "region_village"} for f in fields):
         districts, villages = _regions()
+        villages_url = _villages_url(offering, version)
     form_class = build_form_class(
-        fields, districts=districts, villages=villages, name=f"{offering.service_code}Form"
+        fields, districts=districts, villages=villages, name=f"{offering.service_code}Form",
+        villages_url=villages_url,
     )
     return FormSpec(
         version=version, form_class=form_class, requirements=requirements_of(version, offering),

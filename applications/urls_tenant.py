@@ -2,11 +2,12 @@
 
 from django.urls import include, path
 
-from . import views, views_staff
+from . import views, views_regions, views_staff
 
 app_patterns = [
     path("permohonan/", views.mine, name="mine"),
     path("permohonan/baru/<slug:service_code>/", views.apply, name="apply"),
+    path("permohonan/baru/<slug:service_code>/desa/", views_regions.villages, name="villages"),
     path("permohonan/dokumen/", views.vault, name="vault"),
     path("permohonan/dokumen/<int:pk>/", views.vault_document, name="vault-document"),
     path("permohonan/dokumen/<int:pk>/berkas/", views.vault_file, name="vault-file"),

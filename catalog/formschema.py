@@ -439,13 +439,108 @@ def build_field(
     return field
 
 
+def region_pairs(fields: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """{desa field name: its kecamatan field name}: each region_village belongs to the nearest
+    region_district before it (or, when none comes before, the first one after it)."""
+    districts = [f["name"] for f in fields if f.get("type") == "region_district"]
+    pairs: dict[str, str] = {}
+    last = ""
+    for spec in fields:
+        if spec.get("type") == "region_district":
+            last = spec["name"]
+        elif spec.get("type") == "region_village":
+            after = [name for name in districts if name != last]
+            parent = last or (after[0] if after else "")
+            if parent:
+                pairs[spec["name"]] = parent
+    return pairs
+
+
+def _village_parent(item: Any) -> str:
+    """The kecamatan code of a desa given as `(code, name, kecamatan code)`, `(code, name)` or an
+    object; without an explicit kecamatan, the first 8 characters of the Kemendagri code."""
+    if isinstance(item, tuple | list):
+        code, parent = str(item[0]), str(item[2]) if len(item) > 2 else ""
+    else:
+        code, parent = str(item.code), str(getattr(item, "district_code", "") or "")
+    return parent or code[:8]
+
+
 class SchemaForm(forms.Form):
-    """Base of generated forms: enforces `required_when` after field validation."""
+    """Base of generated forms: enforces `required_when` after field validation, and that each
+    desa/kelurahan lies in the kecamatan chosen with it.
+
+    The desa list shown is narrowed to the chosen kecamatan ("pick the kecamatan first" while
+    none is chosen); with `villages_url`, changing the kecamatan fetches the narrowed list
+    (htmx, `?isian=<desa field>&<kecamatan field>=<code>`) into `#village-<desa field>`."""
 
     schema: tuple[dict[str, Any], ...] = ()
+    region_pairs: dict[str, str] = {}  # set per generated class
+    village_districts: dict[str, str] = {}
+    district_names: dict[str, str] = {}
+    village_names: dict[str, str] = {}
+    villages_url = ""
+
+    def __init__(self, *args: Any, villages_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        villages_url = villages_url or self.villages_url
+        for village_name, district_name in self.region_pairs.items():
+            if village_name not in self.fields or district_name not in self.fields:
+                continue
+            self.fields[village_name].widget.choices = self.village_choices(
+                self.chosen_district(district_name)
+            )
+            if villages_url:
+                separator = "&" if "?" in villages_url else "?"
+                self.fields[district_name].widget.attrs.update({
+                    "hx-get": f"{villages_url}{separator}isian={village_name}",
+                    "hx-target": f"#village-{village_name}", "hx-swap": "outerHTML",
+                    "hx-trigger": "change", "autocomplete": "off",
+                })
+
+    @property
+    def regions_missing(self) -> bool:
+        """The form asks for a kecamatan or desa but the tenant has none to choose from."""
+        types = {spec.get("type") for spec in self.schema}
+        return ("region_district" in types and not self.district_names) or (
+            "region_village" in types and not self.village_names
+        )
+
+    def chosen_district(self, district_name: str) -> str:
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix(district_name)) or "")
+        return str(self.initial.get(district_name) or "")
+
+    def village_choices(self, district_code: str) -> list[tuple[str, str]]:
+        """The desa/kelurahan of one kecamatan, as <select> choices."""
+        if not district_code:
+            return [("", _("— Pilih kecamatan dahulu —"))]
+        villages = [
+            (code, name) for code, name in self.village_names.items()
+            if self.village_districts.get(code) == district_code
+        ]
+        return [("", _("— Pilih desa/kelurahan —")), *villages]
+
+    def _clean_region_pairs(self, cleaned: dict[str, Any]) -> None:
+        for village_name, district_name in self.region_pairs.items():
+            village, district = cleaned.get(village_name), cleaned.get(district_name)
+            if not village or not district or village_name in self.errors:
+                continue
+            if self.village_districts.get(str(village)) != str(district):
+                labels = {s["name"]: str(s.get("label") or s["name"]) for s in self.schema}
+                self.add_error(village_name, ValidationError(
+                    _("%(village)s tidak berada di Kecamatan %(district)s. Pilih %(label)s dari "
+                      "kecamatan yang dipilih.") % {
+                        "village": self.village_names.get(str(village), village),
+                        "district": self.district_names.get(str(district), district),
+                        "label": labels.get(village_name, village_name).lower(),
+                    },
+                    code="region_mismatch",
+                ))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self._clean_region_pairs(cleaned)
         for spec in self.schema:
             condition = spec.get("required_when")
             if not condition:
@@ -467,15 +562,27 @@ class SchemaForm(forms.Form):
 
 def build_form_class(
     fields: Sequence[dict[str, Any]], *, districts: Iterable[Any] = (),
-    villages: Iterable[Any] = (), name: str = "ServiceForm",
+    villages: Iterable[Any] = (), name: str = "ServiceForm", villages_url: str = "",
 ) -> type[forms.Form]:
     """A Form class for a form-field schema. `districts`/`villages`: the tenant's regions,
-    as objects with `code` and `name` or as `(code, name)` pairs."""
+    as objects with `code` and `name` or as `(code, name)` pairs; a desa may be given as
+    `(code, name, kecamatan code)` (otherwise its kecamatan is read from its code).
+    `villages_url`: the htmx endpoint of the narrowed desa list (SchemaForm)."""
     errors = validate_form_fields(list(fields))
     if errors:
         raise ValueError("; ".join(errors))
     districts, villages = list(districts), list(villages)
-    attrs: dict[str, Any] = {"schema": tuple(fields)}
+    attrs: dict[str, Any] = {
+        "schema": tuple(fields),
+        "region_pairs": region_pairs(fields),
+        "village_districts": {
+            code: _village_parent(item)
+            for item, (code, _name) in zip(villages, _region_choices(villages), strict=True)
+        },
+        "district_names": dict(_region_choices(districts)),
+        "village_names": dict(_region_choices(villages)),
+        "villages_url": villages_url,
+    }
     for spec in fields:
         attrs[spec["name"]] = build_field(spec, districts=districts, villages=villages)
     return type(name, (SchemaForm,), attrs)

@@ -142,6 +142,27 @@ def test_required_when_applies_only_when_condition_holds():
     assert form.is_valid(), form.errors
 
 
+def test_a_desa_outside_the_chosen_kecamatan_is_a_field_error():
+    form = _form({"kecamatan": "32.73.02"})
+    assert not form.is_valid()
+    assert form.errors["desa"] == [
+        "Sarijadi tidak berada di Kecamatan Coblong. Pilih desa/kelurahan dari kecamatan yang "
+        "dipilih."
+    ]
+
+
+def test_desa_choices_shown_are_those_of_the_chosen_kecamatan():
+    form_class = build_form_class(
+        SCHEMA[6:8], districts=DISTRICTS,
+        villages=[("32.73.01.1004", "Sarijadi", "32.73.01"), ("32.73.02.1004", "Dago", "32.73.02")],
+    )
+    shown = [code for code, _label in form_class(initial={"kecamatan": "32.73.02"})
+             .fields["desa"].widget.choices]
+    assert shown == ["", "32.73.02.1004"]
+    assert [c for c, _l in form_class().fields["desa"].widget.choices] == [""]  # none chosen
+    assert form_class(data={"kecamatan": "32.73.02", "desa": "32.73.02.1004"}).is_valid()
+
+
 def test_region_choices_accept_objects_with_code_and_name():
     class District:
         def __init__(self, code, name):
