@@ -53,17 +53,29 @@ def render_receipt_pdf(*, application: Any, tracking_url: str, service_name: str
     return html_to_pdf(html)
 
 
-def render_output_pdf(*, application: Any, template: str, verify_url: str,
-                      service_version: Any) -> bytes:
+def render_output_html(*, application: Any, template: str, verify_url: str,
+                       service_version: Any) -> str:
     from accounts.models import User
+
+    from .output_context import signatory_for, sip_details
 
     holder = User.objects.filter(pk=application.applicant_id).only("full_name").first()
     name = template if template in {"sip", "generic"} else "generic"
-    html = render_to_string(f"applications/pdf/output_{name}.html", {
+    return render_to_string(f"applications/pdf/output_{name}.html", {
         "application": application, "tenant": _tenant(), "verify_url": verify_url,
         "qr": qr_svg_data_uri(verify_url), "holder_name": holder.full_name if holder else "",
         "version": service_version, "form": application.form_data or {},
         "agency": application.agency,
         "issued_at": timezone.localtime(application.output_issued_at),
+        "signatory": signatory_for(application),
+        "sip": sip_details(application=application, version=service_version)
+        if name == "sip" else None,
     })
-    return html_to_pdf(html)
+
+
+def render_output_pdf(*, application: Any, template: str, verify_url: str,
+                      service_version: Any) -> bytes:
+    return html_to_pdf(render_output_html(
+        application=application, template=template, verify_url=verify_url,
+        service_version=service_version,
+    ))

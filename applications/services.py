@@ -509,6 +509,13 @@ def output_generate(
     application.output_valid_until = (
         _add_years(timezone.localdate(now), int(years)) if years else None
     )
+    if document.get("template") == "sip":  # a SIP never outlives an old, time-limited STR
+        from .output_context import str_valid_until
+
+        str_end = str_valid_until(application.form_data or {})
+        if str_end and (application.output_valid_until is None
+                        or str_end < application.output_valid_until):
+            application.output_valid_until = str_end
     application.output_source = Application.OutputSource.GENERATED
     token = output_token(application)
     pdf = render_output_pdf(

@@ -46,6 +46,17 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def deemed_approval_forbidden(self) -> bool:
+        """Adminduk documents (KK, KTP-el, KIA, akta …) are printed by Disdukcapil from the
+        central SIAK database (reference/domain.md, "SIAK / online adminduk"): a missed deadline
+        cannot make one "dianggap dikabulkan" (UU 30/2014 Pasal 53), there is nothing the
+        regency could issue by law alone. Deemed approval is for permits only."""
+        return self.code in DEEMED_APPROVAL_FORBIDDEN_CATEGORIES
+
+
+DEEMED_APPROVAL_FORBIDDEN_CATEGORIES = frozenset({Category.Code.ADM})
+
 
 class Service(models.Model):
     """A national service; its content lives in versions. `name` mirrors the latest

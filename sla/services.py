@@ -278,6 +278,12 @@ def sla_policy_update(
         name: getattr(policy, name) if value is None else value for name, value in given.items()
     }
     errors = policy_field_errors(**values)
+    if values["deemed_approval"] and offering.service_version.service.category \
+            .deemed_approval_forbidden:
+        errors["deemed_approval"] = [_(
+            "Layanan administrasi kependudukan tidak dapat dianggap disetujui: dokumennya "
+            "diterbitkan Disdukcapil melalui SIAK."
+        )]
     if errors:
         raise InvalidPolicy(errors)
     if all(values[name] == getattr(policy, name) for name in POLICY_FIELDS):

@@ -17,9 +17,12 @@ application, kind and key) and notifications a dedup key (unique per recipient, 
 key), so even a replay of an already committed batch inserts nothing twice.
 
 Deemed approval ("fiktif positif"): UU 30/2014 tentang Administrasi Pemerintahan Pasal 53
-as amended by UU 6/2023 (Penetapan Perppu 2/2022 Cipta Kerja) Pasal 175 angka 7: when an
-official does not decide on a complete application within the time limit, the application
-is deemed granted by law. Off by default; per offering via `SlaPolicy.deemed_approval`
+ayat (2) and (4), as amended by the job-creation law (UU 11/2020 Pasal 175 angka 6, the
+numbering kept by UU 6/2023, Penetapan Perppu 2/2022; to be confirmed against the JDIH text
+of UU 6/2023): when no regulation sets a time limit the decision is due within 5 working days
+of a complete application, and when an official does not decide within the limit the
+application is deemed granted by law. Never for adminduk offerings (documents come from SIAK,
+`catalog.models.Category.deemed_approval_forbidden`), even if a policy says so. Off by default; per offering via `SlaPolicy.deemed_approval`
 (read with getattr until the field exists). When enabled, a complete application (its
 clock started) whose deadline passes undecided is recorded as approved with an evidence
 event (due date, reasons, calendar version, timestamps, legal basis).
@@ -43,8 +46,8 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 ESCALATE_KIND = "sla_escalated"
 LEGAL_BASIS_DEEMED = (
-    "UU 30/2014 tentang Administrasi Pemerintahan Pasal 53, sebagaimana diubah dengan "
-    "UU 6/2023 (Cipta Kerja) Pasal 175 angka 7"
+    "UU 30/2014 tentang Administrasi Pemerintahan Pasal 53 ayat (2) dan (4), sebagaimana "
+    "diubah dengan UU 6/2023 (Penetapan Perppu 2/2022 tentang Cipta Kerja) Pasal 175 angka 6"
 )
 OPEN_STATUSES = ("submitted", "in_verification", "returned", "resubmitted", "in_process")
 
@@ -240,8 +243,32 @@ def _deemed_offering_ids() -> set[int]:
 
     if "deemed_approval" not in {f.name for f in SlaPolicy._meta.get_fields()}:
         return set()
-    return set(
+    from services.models import Offering
+
+    wanted = set(
         SlaPolicy.objects.filter(deemed_approval=True).values_list("offering_id", flat=True)
+    )
+    if not wanted:
+        return wanted
+    adminduk_versions = _adminduk_version_ids(
+        Offering.objects.filter(pk__in=wanted).values_list("service_version_id", flat=True)
+    )
+    return set(
+        Offering.objects.filter(pk__in=wanted)
+        .exclude(service_version_id__in=adminduk_versions).values_list("pk", flat=True)
+    ) if adminduk_versions else wanted
+
+
+def _adminduk_version_ids(version_ids: Any) -> set[int]:
+    """The catalogue versions (public schema) whose category forbids deemed approval."""
+    from catalog.models import DEEMED_APPROVAL_FORBIDDEN_CATEGORIES, ServiceVersion
+
+    return set(
+        ServiceVersion.objects.filter(
+            pk__in=list(version_ids),
+            service__category__code__in=DEEMED_APPROVAL_FORBIDDEN_CATEGORIES,
+        )
+        .values_list("pk", flat=True)
     )
 
 

@@ -99,11 +99,11 @@ def test_detail_returns_the_standar_pelayanan(catalog_seed, platform_client):
     assert response.status_code == 200
     body = response.json()
     assert body["code"] == "SIP-DOKTER"
-    assert body["version"] == 1
+    assert body["version"] == 2  # version 2: the SLA cites UU 30/2014 Pasal 53(2)
     assert body["versions"] == [
-        {"number": 1, "status": "published", "published_at": body["published_at"]}
+        {"number": 2, "status": "published", "published_at": body["published_at"]}
     ]
-    assert body["sla"]["is_platform_default"] is True
+    assert body["sla"]["is_platform_default"] is False
     assert body["output_document"]["validity_years"] == 5
     assert body["rules"]["max_practice_places"] == 3
     assert body["requirements"] and body["procedure"] and body["legal_basis"]

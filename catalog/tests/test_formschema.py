@@ -117,9 +117,9 @@ def test_max_date_today_refuses_tomorrow():
 
 
 def test_nik_field_uses_nik_rules():
-    form = _form({"nik": "3299011503900001"})
+    form = _form({"nik": "3200011503900001"})
     assert not form.is_valid()
-    assert "kabupaten/kota 32.99" in form.errors["nik"][0]
+    assert "Kode wilayah pada NIK (6 digit pertama: 320001)" in form.errors["nik"][0]
 
 
 def test_file_type_and_size():

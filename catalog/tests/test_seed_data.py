@@ -287,9 +287,15 @@ def test_sla_source_is_explicit(svc):
 
 
 @_svc_params("IZN")
-def test_sip_sla_is_marked_platform_default(svc):
-    assert svc["sla"]["is_platform_default"] is True
-    assert any("Jangka waktu" in n and "[not found]" in n for n in svc["notes"])
+def test_sip_sla_is_the_general_five_working_days_of_uu_30_2014(svc):
+    # UU 30/2014 Pasal 53(2) as amended by the job-creation law: 5 hari kerja after a complete
+    # application when no other regulation sets a limit (none does for SIP).
+    sla = svc["sla"]
+    assert sla["is_platform_default"] is False
+    assert (sla["value"], sla["unit"]) == (5, "working_days")
+    assert "UU 30/2014" in sla["source"] and "Pasal 53 ayat (2)" in sla["source"]
+    assert "UU 6/2023" in sla["source"]
+    assert any("Jangka waktu" in n and "5 hari kerja" in n for n in svc["notes"])
 
 
 @_svc_params("ADM")

@@ -210,3 +210,17 @@ def test_model_clean_reports_field_errors():
     with pytest.raises(ValidationError) as caught:
         version.clean()
     assert list(caught.value.message_dict) == ["windows_4"]
+
+
+def test_deemed_approval_is_refused_for_adminduk_and_allowed_for_permits(
+    tenant_a, in_tenant, offering_a, permit_offering_a
+):
+    # adminduk documents come from SIAK: they can never be "dianggap dikabulkan"
+    with in_tenant(tenant_a):
+        before = SlaPolicy.objects.values().get(offering=offering_a)
+        with pytest.raises(InvalidPolicy) as caught:
+            sla_policy_update(offering=offering_a, actor=None, deemed_approval=True)
+        assert "SIAK" in caught.value.fields["deemed_approval"][0]
+        assert SlaPolicy.objects.values().get(offering=offering_a) == before
+        permit = sla_policy_update(offering=permit_offering_a, actor=None, deemed_approval=True)
+        assert permit.deemed_approval is True

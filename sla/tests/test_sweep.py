@@ -274,3 +274,16 @@ def test_a_breach_opens_a_complaint_when_the_tenant_enabled_it(
         # then exactly one automatic complaint exists for the breached application
         complaints = Complaint.objects.filter(application_id=app.pk, origin="sla_breach")
         assert complaints.count() == 1
+
+
+def test_the_sweep_never_deems_an_adminduk_application_approved(
+    tenant_a, in_tenant, offering_a, permit_offering_a
+):
+    from sla.models import SlaPolicy
+    from sla.sweep import _deemed_offering_ids
+
+    with in_tenant(tenant_a):
+        # even a policy row switched on behind the service's back
+        SlaPolicy.objects.filter(offering__in=[offering_a, permit_offering_a]).update(
+            deemed_approval=True)
+        assert _deemed_offering_ids() == {permit_offering_a.pk}
