@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,28 @@ class FormSpec:
         labels.update({f"doc_{r.code}": r.label for r in self.requirements})
         return labels
 
-    def initial_from_profile(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        initial = {}
+    def initial_from_profile(
+        self, values: Mapping[str, Any], *, saved: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Initial values: `saved` (a draft's answers) first, then, for every prefilled field
+        left empty, the profile's value (`accounts.selectors.profile_prefill_values`)."""
+        initial = {k: v for k, v in (saved or {}).items() if v not in (None, "")}
         for name, source in self.prefill.items():
             value = values.get(source)
-            if value in (None, ""):
+            if value in (None, "") or name in initial or name not in self.field_names:
                 continue
             initial[name] = value.isoformat() if isinstance(value, dt.date) else value
         return initial
+
+    def explain_unfilled(self, form: forms.Form, initial: Mapping[str, Any]) -> None:
+        """A prefilled field the profile could not fill says so, instead of promising an
+        automatic value ("Diisi otomatis dari profil")."""
+        for name in self.prefill:
+            if name in form.fields and initial.get(name) in (None, ""):
+                form.fields[name].help_text = _(
+                    "Belum ada di profil Anda, jadi belum terisi otomatis. Isi di sini, atau "
+                    "lengkapi profil agar terisi otomatis pada permohonan berikutnya."
+                )
 
 
 def _regions() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:

@@ -105,13 +105,16 @@ def _document_rows(spec: FormSpec, application: Application) -> list[dict[str, A
 
 
 def _selected_documents(spec: FormSpec, vault: list[VaultDocument]) -> dict[str, int]:
-    """Preselect, for each requirement, the newest vault document of an accepted type."""
+    """Preselect a vault document only where the choice is not the citizen's to make: a slot
+    that is always required and exactly one vault document fits. Optional and conditional
+    slots, and slots with several candidates, start empty (nothing is sent unless picked)."""
     selected = {}
     for requirement in spec.requirements:
-        for document in vault:
-            if document.document_type in requirement.accepted_types:
-                selected[requirement.code] = document.pk
-                break
+        if not requirement.required or requirement.required_when:
+            continue
+        fits = [d.pk for d in vault if d.document_type in requirement.accepted_types]
+        if len(fits) == 1:
+            selected[requirement.code] = fits[0]
     return selected
 
 
@@ -268,13 +271,18 @@ def _form_page(
         selected = {code: str(value) for code, value in documents.items()}
     else:
         key = (application.idempotency_key if application else "") or uuid.uuid4().hex
+        profile = _profile_values(request.user)
         if application is not None:
             initial = dict(application.form_data)
+            if application.status == Status.DRAFT:  # what the draft leaves empty
+                initial = spec.initial_from_profile(profile, saved=initial)
             selected = {code: str(v) for code, v in application.documents.items()}
         else:
-            initial = spec.initial_from_profile(_profile_values(request.user))
+            initial = spec.initial_from_profile(profile)
             selected = {code: str(v) for code, v in _selected_documents(spec, vault).items()}
         form = spec.form_class(initial=initial)
+        if mode == "apply":
+            spec.explain_unfilled(form, initial)
     labels = spec.labels()
     summary = [
         {"id": f"id_{name}" if not name.startswith("doc_") else name,

@@ -24,6 +24,13 @@ from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_s
 DEMO_TENANTS = (("32.73", "admin@kota-bandung.go.id"), ("33.14", "admin@sragenkab.go.id"))
 MINISTRY_EMAIL = "kementerian@menpan.go.id"
 CITIZEN_EMAIL = "warga@example.id"
+CITIZEN_REGION = "32.73"
+# Siti Warga lives in Sarijadi, Sukasari, Kota Bandung; the NIK gives 1 Jan 1990, female.
+CITIZEN_PROFILE = {
+    "nik": "3273014101900001", "birth_place": "Bandung",
+    "address": "Jl. Sarijadi Raya No. 12, RT 003/RW 005",
+    "district_code": "32.73.01", "village_code": "32.73.01.1004",
+}
 
 
 @dataclass(frozen=True)
@@ -66,12 +73,29 @@ def seed_demo() -> list[DemoLogin]:
             usable = regions_ready()  # no kecamatan/desa: no form can be sent (issue 17)
         if tenant.state == Tenant.State.ONBOARDING and usable:
             tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+        if region_code == CITIZEN_REGION:
+            _citizen_profile(citizen, tenant)
         logins.append(DemoLogin(f"Admin {tenant.name}", admin_email, tenant.slug))
         _rollups_for_the_console(tenant)
     from monitoring.services import rollup_onboarding_all
 
     rollup_onboarding_all()
     return logins
+
+
+def _citizen_profile(citizen: User, tenant: Tenant) -> None:
+    """A complete profile for the demo citizen, so application forms show the prefill."""
+    from accounts.models import CitizenProfile
+    from accounts.services import profile_update
+
+    with schema_context("public"):
+        if CitizenProfile.objects.filter(user=citizen, nik__isnull=False).exists():
+            return
+    with tenant_context(tenant):
+        if not regions_ready():
+            return
+        with schema_context("public"):
+            profile_update(user=citizen, changes=CITIZEN_PROFILE, tenant=tenant)
 
 
 def _rollups_for_the_console(tenant: Tenant, days: int = 30) -> None:

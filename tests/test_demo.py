@@ -1,8 +1,10 @@
 """`make run` demo data: complete, idempotent, and ready to use."""
 
+import datetime as dt
+
 from django_tenants.utils import schema_context, tenant_context
 
-from accounts.models import User
+from accounts.models import CitizenProfile, User
 from applications.models import Application
 from core.demo import seed_demo
 from monitoring.models import TenantDailyRollup
@@ -32,6 +34,12 @@ def test_seed_demo_is_idempotent_and_usable(tenant_a):
     with schema_context("public"):
         assert User.objects.count() == users
         assert TenantDailyRollup.objects.count() == rollups
+        # the demo citizen's profile is complete, so forms are prefilled (issue 17)
+        profile = CitizenProfile.objects.get(user__email="warga@example.id")
+        assert (profile.nik, profile.birth_date, profile.sex, profile.village_code) == (
+            "3273014101900001", dt.date(1990, 1, 1), "P", "32.73.01.1004"
+        )
+        assert profile.birth_place and profile.address and profile.district_code == "32.73.01"
         # every demo account can act at once
         assert not User.objects.filter(
             email__in=[login.login for login in logins], email_verified_at__isnull=True

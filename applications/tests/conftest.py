@@ -155,3 +155,48 @@ def submit_kk(citizen, kk_offering, vault_docs, tenant_a, in_tenant) -> Callable
 
 def buffer(content: bytes) -> io.BytesIO:
     return io.BytesIO(content)
+
+
+# --- regions (issue 17): Kota Bandung's kecamatan/desa and the KTP-UBAH form that asks for them
+
+SUKASARI, SARIJADI = "32.73.01", "32.73.01.1004"
+COBLONG, DAGO = "32.73.02", "32.73.02.1004"
+
+
+@pytest.fixture
+def regions_a(tenant_a, in_tenant):
+    from regions.services import region_import_apply
+
+    with in_tenant(tenant_a):
+        region_import_apply(actor=None, source="reference")
+
+
+@pytest.fixture
+def ktp_offering(catalog, tenant_a, in_tenant):
+    return make_offering(tenant_a, in_tenant, code="KTP-UBAH",
+                         agency_name="Dinas Kependudukan dan Pencatatan Sipil",
+                         short="Disdukcapil")
+
+
+@pytest.fixture
+def ktp_docs(citizen, tenant_a, in_tenant):
+    from applications.vault import vault_document_create
+
+    with in_tenant(tenant_a):
+        return {
+            code: vault_document_create(owner=citizen, upload=upload(PDF_BYTES, f"{code}.pdf"),
+                                        document_type=kind).pk
+            for code, kind in (("kk", "KK"), ("ktp_lama", "KTP"))
+        }
+
+
+def ktp_form_data(**overrides):
+    data = {
+        "nik_pemohon": NIK, "nama_pemohon": "Siti Warga", "alamat": "Jl. Sukasari 1",
+        "kecamatan": SUKASARI, "desa": SARIJADI, "no_hp": "081234567890", "email": "",
+        "nomor_kk": "3273010101010001", "elemen_data": "alamat",
+        "keterangan_perubahan": "Pindah alamat dalam kota.", "cara_pengambilan":
+        "loket_disdukcapil",
+    }
+    data.update(overrides)
+    return data
