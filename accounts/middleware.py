@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 from core.context import user_id_var
+from core.hosts import canonical_hostname
 
 from .receivers import SESSION_HOST_KEY
 
@@ -20,7 +21,7 @@ class SessionHostBindingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            host = request.get_host().split(":")[0].lower()
+            host = canonical_hostname(request)
             bound = request.session.setdefault(SESSION_HOST_KEY, host)
             if bound != host:
                 logout(request)

@@ -3,10 +3,12 @@
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from core.hosts import canonical_hostname
+
 SESSION_HOST_KEY = "_mpp_host"
 
 
 @receiver(user_logged_in)
 def bind_session_to_host(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session") and "HTTP_HOST" in request.META:
-        request.session[SESSION_HOST_KEY] = request.get_host().split(":")[0].lower()
+        request.session[SESSION_HOST_KEY] = canonical_hostname(request)

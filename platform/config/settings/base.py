@@ -293,15 +293,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MPP Digital <noreply@mpp
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-CSRF_TRUSTED_ORIGINS = [
-    f"{MPP_BASE_SCHEME}://{MPP_BASE_DOMAIN}",
-    f"{MPP_BASE_SCHEME}://*.{MPP_BASE_DOMAIN}",
-]
-if MPP_BASE_PORT:
-    CSRF_TRUSTED_ORIGINS += [
-        f"{MPP_BASE_SCHEME}://{MPP_BASE_DOMAIN}:{MPP_BASE_PORT}",
-        f"{MPP_BASE_SCHEME}://*.{MPP_BASE_DOMAIN}:{MPP_BASE_PORT}",
-    ]
+# The CSRF origin check passes a request's *own* host (scheme + Host header) and nothing else:
+# one tenant's pages must never be able to post to another tenant (issue 12 item 9). Extra
+# origins (e.g. a front proxy on another name) are listed explicitly, never as wildcards.
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # --- logging ---------------------------------------------------------------------------------------
 LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="text")

@@ -13,8 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import LOGGING as BASE_LOGGING
 from .base import MIDDLEWARE as BASE_MIDDLEWARE
-from .base import MPP_BASE_DOMAIN, MPP_BASE_PORT, env
 from .base import OAUTH2_PROVIDER as BASE_OAUTH2_PROVIDER
+from .base import env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = False
@@ -33,13 +33,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
-# The platform host and every tenant subdomain (browsers send the port only when non-default).
-CSRF_TRUSTED_ORIGINS = [f"https://{MPP_BASE_DOMAIN}", f"https://*.{MPP_BASE_DOMAIN}"]
-if MPP_BASE_PORT:
-    CSRF_TRUSTED_ORIGINS += [
-        f"https://{MPP_BASE_DOMAIN}:{MPP_BASE_PORT}",
-        f"https://*.{MPP_BASE_DOMAIN}:{MPP_BASE_PORT}",
-    ]
+# CSRF_TRUSTED_ORIGINS stays as in base.py: only the request's own host (no *.base-domain
+# wildcard, which would let any tenant's origin pass another tenant's check).
 
 # --- Content-Security-Policy (django-csp 4) ---------------------------------------------------------
 # No inline script anywhere: scripts come from our own static files only. Early in the chain so
