@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
 import logging
 import random
-import socket
 import time
 import uuid
 from collections import deque
@@ -28,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import egress
 from .conf import (
     EVENT_APPLICATION_STATUS_CHANGED,
     EVENT_APPLICATION_SUBMITTED,
@@ -391,29 +390,13 @@ def _clean_events(events: list[str]) -> list[str]:
     return [e for e in WEBHOOK_EVENTS if e in set(events)]
 
 
-def _private_allowed() -> bool:
-    return bool(getattr(settings, "MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS", False))
-
-
 def _check_url(url: str) -> str:
+    """A webhook target: https and a public address (`integrations.egress`)."""
     url = (url or "").strip()
-    parts = urlsplit(url)
-    schemes = {"https"} | ({"http"} if settings.DEBUG or _private_allowed() else set())
-    if parts.scheme not in schemes or not parts.hostname:
-        raise _invalid({"url": [_("URL harus https:// dengan nama host.")]})
+    problem = egress.target_problem(url)
+    if problem:
+        raise _invalid({"url": [problem]})
     return url
-
-
-def _address_is_public(host: str, port: int) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError:
-        return False
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return False
-    return True
 
 
 @transaction.atomic
@@ -526,10 +509,14 @@ class AttemptResult:
     retry_in: float | None  # seconds until the next attempt, None when final
 
 
-def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
+def _post(
+    endpoint: WebhookEndpoint, delivery: WebhookDelivery
+) -> tuple[int | None, str, str, bool]:
+    """(status, body excerpt, error, refused). `refused`: the target is not a public address,
+    so the delivery fails at once instead of being retried."""
     import json
 
-    import requests
+    import urllib3
 
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
@@ -541,18 +528,14 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
         HEADER_TIMESTAMP: timestamp,
         HEADER_SIGNATURE: sign(unseal(endpoint.secret_sealed), timestamp, body),
     }
-    parts = urlsplit(endpoint.url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    if not _private_allowed() and not _address_is_public(parts.hostname or "", port):
-        return None, "", _("Alamat tujuan bukan alamat publik.")
     try:
-        response = requests.post(
-            endpoint.url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
-        return None, "", str(exc)[:300]
-    return response.status_code, response.text[:WEBHOOK_BODY_EXCERPT], ""
+        response = egress.post_json(endpoint.url, body=body, headers=headers,
+                                    timeout=WEBHOOK_TIMEOUT_SECONDS)
+    except egress.TargetRefused as exc:
+        return None, "", str(exc)[:300], True
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        return None, "", str(exc)[:300], False
+    return response.status, response.text[:WEBHOOK_BODY_EXCERPT], "", False
 
 
 def webhook_attempt(*, delivery_id: int) -> AttemptResult | None:
@@ -576,7 +559,7 @@ def webhook_attempt(*, delivery_id: int) -> AttemptResult | None:
             delivery.save(update_fields=["state", "last_error", "next_attempt_at"])
             return None
         started = time.monotonic()
-        status_code, excerpt, error = _post(endpoint, delivery)
+        status_code, excerpt, error, refused = _post(endpoint, delivery)
         duration_ms = int((time.monotonic() - started) * 1000)
         now = timezone.now()
         ok = status_code is not None and 200 <= status_code < 300
@@ -597,7 +580,7 @@ def webhook_attempt(*, delivery_id: int) -> AttemptResult | None:
             WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
         else:
             failures = _record_failure(endpoint)
-            if delivery.attempts >= WEBHOOK_MAX_ATTEMPTS or failures is None:
+            if refused or delivery.attempts >= WEBHOOK_MAX_ATTEMPTS or failures is None:
                 delivery.state = WebhookDelivery.State.FAILED
                 delivery.next_attempt_at = None
             else:

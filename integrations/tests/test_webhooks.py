@@ -168,11 +168,99 @@ def test_backoff_grows_exponentially_and_is_bounded():
     assert 27 <= delays[0] <= 33 and delays[-1] <= 30 * 2 ** 4 * 1.1
 
 
-def test_private_addresses_refused_in_production(tenant_a, in_tenant, settings):
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:9/",
+    "https://127.0.0.1:8443/hook",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://10.0.0.1/",
+    "https://192.168.1.10/",
+    "https://[::1]/",
+    "https://[::ffff:127.0.0.1]/",
+    "https://[fd00::1]/",
+    "https://localhost/",
+    "https://LOCALHOST./",
+    "https://kota-bandung.localhost/",
+    "https://db.internal/",
+    "https://intranet/",
+    "https://0.0.0.0/",
+])
+def test_internal_targets_are_refused_at_registration(tenant_a, in_tenant, settings, url):
+    from integrations.errors import InvalidIntegration
+    from integrations.models import WebhookEndpoint
+    from integrations.services import webhook_endpoint_create
+
+    settings.MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    with in_tenant(tenant_a):
+        with pytest.raises(InvalidIntegration) as caught:
+            webhook_endpoint_create(name="x", url=url, events=["sla.breached"])
+        message = caught.value.extra["fields"]["url"][0]
+        assert "publik" in message or "https://" in message, message
+        assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_name_resolving_to_an_internal_address_is_refused(
+    tenant_a, in_tenant, settings, monkeypatch
+):
+    import socket
+
     from integrations.errors import InvalidIntegration
     from integrations.services import webhook_endpoint_create
 
     settings.MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
-    with in_tenant(tenant_a), pytest.raises(InvalidIntegration):
-        webhook_endpoint_create(name="x", url="http://127.0.0.1:9/",
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 443))])
+    with in_tenant(tenant_a), pytest.raises(InvalidIntegration) as caught:
+        webhook_endpoint_create(name="x", url="https://rebind.example.id/hook",
                                 events=["sla.breached"])
+    assert "rebind.example.id" in caught.value.extra["fields"]["url"][0]
+
+
+def test_delivery_resolves_once_and_connects_to_the_checked_address(
+    receiver, tenant_a, in_tenant, monkeypatch, django_capture_on_commit_callbacks
+):
+    import socket
+
+    from integrations.services import webhook_emit, webhook_endpoint_create
+
+    port = receiver.server.server_address[1]
+    real = socket.getaddrinfo
+    lookups = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "sicantik.example.id":  # a DNS answer that would change on a second look
+            lookups.append(host)
+            address = "127.0.0.1" if len(lookups) == 1 else "10.9.9.9"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, *args, **kwargs)
+
+    with in_tenant(tenant_a):
+        _, secret = webhook_endpoint_create(
+            name="SiCantik", url=f"http://sicantik.example.id:{port}/hooks/mpp",
+            events=["sla.breached"])
+    receiver.secret = secret
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    lookups.clear()
+    with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
+        webhook_emit("sla.breached", {"tracking_code": "T-DNS"})
+    # one lookup per delivery, and the request reached the address that lookup returned
+    assert lookups == ["sicantik.example.id"]
+    assert [r["valid"] for r in receiver.requests] == [True]
+
+
+def test_a_refused_delivery_fails_at_once_without_retries(
+    receiver, endpoint, tenant_a, in_tenant, settings, django_capture_on_commit_callbacks
+):
+    from integrations.models import WebhookDelivery
+    from integrations.services import webhook_emit
+
+    # an endpoint saved while private networks were allowed (development), then delivered
+    # in production
+    settings.MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
+        webhook_emit("application.status_changed", {"tracking_code": "T-9"})
+    assert receiver.requests == []
+    with in_tenant(tenant_a):
+        delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+        assert delivery.state == "failed" and delivery.attempts == 1
+        assert delivery.next_attempt_at is None
+        assert "https://" in delivery.last_error or "publik" in delivery.last_error
