@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context, tenant_context
 from accounts.models import CitizenProfile, User
 from applications.models import Application
 from core.demo import seed_demo
+from hall.models import Counter
 from monitoring.models import TenantDailyRollup
 from onboarding.selectors import wizard_steps
 from regions.models import District, Village
@@ -22,6 +23,7 @@ def test_seed_demo_is_idempotent_and_usable(tenant_a):
         assert Village.objects.filter(district__code="32.73.01").exists()
         assert [s.key for s in wizard_steps(tenant=tenant_a) if s.key == "regions" and s.done]
         districts = District.objects.count()
+        assert Counter.objects.filter(is_active=True).exclude(services=[]).exists()  # /antrean/
     with schema_context("public"):
         users = User.objects.count()
         rollups = TenantDailyRollup.objects.count()
