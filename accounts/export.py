@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import quote_schema_name, schema_context, tenant_context
 
@@ -152,8 +153,11 @@ def _tenant_section(*, user: User, tenant: Any) -> tuple[dict[str, Any], list[_F
             "sha256": document.sha256, "created_at": _iso(document.created_at),
             "deleted_at": _iso(document.deleted_at), "file": arcname if has_file else None,
         })
-    accesses = (
-        DocumentAccess.objects.filter(document__owner_id=user.pk)
+    accesses = (  # documents opened, and identity numbers of applications revealed
+        DocumentAccess.objects.filter(
+            Q(document__owner_id=user.pk)
+            | Q(document__isnull=True, application__applicant_id=user.pk)
+        )
         .select_related("actor", "application").order_by("-accessed_at")
     )
     section = {
@@ -166,7 +170,8 @@ def _tenant_section(*, user: User, tenant: Any) -> tuple[dict[str, Any], list[_F
         "applications": applications,
         "documents": documents,
         "document_access_log": [
-            {"document_id": access.document_id, "accessed_at": _iso(access.accessed_at),
+            {"document_id": access.document_id, "field": access.field or None,
+             "accessed_at": _iso(access.accessed_at),
              "by": getattr(access.actor, "full_name", "") if access.actor_id else "",
              "application": access.application.reference if access.application_id else None}
             for access in accesses

@@ -303,11 +303,13 @@ class VaultDocument(models.Model):
 
 
 class DocumentAccess(models.Model):
-    """Every time staff open a citizen's document (the citizen sees this log)."""
+    """Every time staff open a citizen's document, or reveal an identity number (NIK, KK) of
+    an application (`field` names it; `document` is empty then). The citizen sees this log."""
 
     document = models.ForeignKey(
-        VaultDocument, on_delete=models.CASCADE, related_name="accesses"
+        VaultDocument, on_delete=models.CASCADE, related_name="accesses", null=True, blank=True,
     )
+    field = models.CharField(_("isian yang ditampilkan"), max_length=64, blank=True)
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -22,6 +22,7 @@ app_patterns = [
     path("kelola/permohonan/", views_staff.worklist, name="worklist"),
     path("kelola/permohonan/<int:pk>/", views_staff.detail, name="staff-detail"),
     path("kelola/permohonan/<int:pk>/aksi/", views_staff.transition, name="staff-transition"),
+    path("kelola/permohonan/<int:pk>/tampilkan/", views_staff.reveal, name="staff-reveal"),
     path("kelola/permohonan/<int:pk>/tugaskan/", views_staff.assign, name="staff-assign"),
     path("kelola/permohonan/<int:pk>/catatan/", views_staff.comment, name="staff-comment"),
     path("kelola/permohonan/<int:pk>/keluaran/", views_staff.output, name="staff-output"),

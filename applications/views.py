@@ -25,6 +25,7 @@ from core.errors import ApplicationError
 from . import selectors, services
 from .errors import InvalidApplication, NotVerified, OfferingUnavailable, UploadRejected
 from .formspec import FormSpec, display_value, form_spec_for
+from .identity import identity_reveals
 from .models import Application, Status, VaultDocument
 from .pdf import qr_svg_inline, render_receipt_pdf
 from .statemachine import allowed_actions
@@ -78,6 +79,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": [a for a in allowed_actions(application, user=request.user)
                     if a.action == "cancel"],
         "notifications": selectors.notification_summary(application=application),
+        "identity_reveals": identity_reveals(application=application, labels=spec.labels()),
     })
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 
-from . import selectors, services
+from . import identity, selectors, services
 from .formspec import form_spec_for
 from .models import DocumentAccess, SlaState, Status
 from .permissions import staff_scope
@@ -60,13 +61,29 @@ def _application(request: HttpRequest, pk: int) -> Any:
         raise Http404(exc.message) from exc
 
 
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _staff_answers(spec: Any, application: Any, *, revealed: str = "") -> list[dict[str, Any]]:
+    """The answers as staff see them: NIK and KK numbers masked unless just revealed."""
+    sensitive = identity.identity_fields(spec.fields)
+    rows = []
+    for (label, value), spec_field in zip(_answers(spec, application), spec.fields, strict=True):
+        name = spec_field["name"]
+        hidden = name in sensitive and name != revealed
+        rows.append({
+            "name": name, "label": label,
+            "value": identity.masked(application.form_data.get(name)) if hidden else value,
+            "can_reveal": hidden and bool(application.form_data.get(name)),
+        })
+    return rows
+
+
+def detail(request: HttpRequest, pk: int, *, revealed: str = "") -> HttpResponse:
     scope = _scope(request)
     application = _application(request, pk)
     spec = form_spec_for(application.offering, version_id=application.service_version_id)
     return render(request, "applications/staff/detail.html", {
         "application": application,
-        "answers": _answers(spec, application),
+        "answers": _staff_answers(spec, application, revealed=revealed),
+        "can_reveal": scope.can_act(application.agency_id),
         "documents": _document_rows(spec, application),
         "events": selectors.timeline(application=application, include_internal=True),
         "notifications": selectors.notifications_of(application=application),
@@ -173,6 +190,22 @@ def output(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Dokumen keluaran diterbitkan."),
     )
+
+
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one identity number in full, for staff who may act on the application; the
+    citizen sees the access (applications.identity)."""
+    application = _application(request, pk)
+    field = request.POST.get("field", "")
+    spec = form_spec_for(application.offering, version_id=application.service_version_id)
+    if not _scope(request).can_act(application.agency_id):
+        raise PermissionDenied(_("Hanya petugas OPD pemilik permohonan yang boleh menampilkan "
+                                 "nomor identitas."))
+    if field not in identity.identity_fields(spec.fields):
+        raise Http404(_("Isian ini bukan nomor identitas."))
+    identity.identity_field_reveal(application=application, field=field, actor=request.user)
+    return detail(request, pk, revealed=field)
 
 
 def document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
