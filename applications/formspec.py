@@ -195,4 +195,15 @@ def display_value(spec_field: Mapping[str, Any], value: Any) -> str:
         for choice in spec_field.get("choices") or []:
             if choice.get("value") == value:
                 return str(choice.get("label"))
+    if spec_field.get("type") in {"region_district", "region_village"}:
+        return _region_name(spec_field["type"], str(value))
     return str(value)
+
+
+def _region_name(kind: str, code: str) -> str:
+    """A stored kecamatan/desa code as its name in the tenant (the code when unknown)."""
+    from regions.models import District, Village
+
+    model = District if kind == "region_district" else Village
+    name = model.objects.filter(code=code).values_list("name", flat=True).first()
+    return str(name) if name else code

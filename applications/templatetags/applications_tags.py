@@ -35,3 +35,22 @@ def status_label(value: str) -> str:
         return Status(value).label
     except ValueError:
         return value or "—"
+
+
+@register.filter
+def instant(value: object) -> object:
+    """An ISO 8601 instant stored as text (event data) as an aware datetime, so `|date`
+    shows it in the tenant's time zone; anything else is returned as is."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, dt.UTC)
+        return timezone.localtime(moment)
+    return value
