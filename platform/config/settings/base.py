@@ -37,6 +37,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "audit",  # the one audit log (public schema, docs/adr/0007)
 ]
 # Keep this list lean: every tenant table is multiplied by 514 schemas in the catalogs.
 TENANT_APPS = [
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",  # request user and REMOTE_ADDR for audit rows
     "accounts.middleware.SessionHostBindingMiddleware",
     "agencies.middleware.BackOfficeAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
