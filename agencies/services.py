@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from core.errors import Conflict
 
 from .models import Agency, StaffRole
@@ -23,6 +24,8 @@ def agency_create(
     agency = Agency(code=code, name=name, short_name=short_name, email=email, phone=phone)
     agency.full_clean()
     agency.save()
+    audit_record("agency.create", actor=actor, target=agency,
+                 changes={"code": agency.code, "name": agency.name})
     return agency
 
 
@@ -31,10 +34,16 @@ def staff_role_grant(
     *, user: AbstractBaseUser, role: str, agency: Agency | None = None,
     actor: AbstractBaseUser | None = None,
 ) -> StaffRole:
-    staff_role, _created = StaffRole.objects.get_or_create(
+    staff_role, created = StaffRole.objects.get_or_create(
         user_id=user.pk, agency=agency, role=role, defaults={"is_active": True}
     )
-    if not staff_role.is_active:
+    reactivated = not created and not staff_role.is_active
+    if reactivated:
         staff_role.is_active = True
         staff_role.save(update_fields=["is_active"])
+    if created or reactivated:
+        audit_record("staff_role.grant", actor=actor, target=staff_role, changes={
+            "user_id": user.pk, "role": role, "agency_id": getattr(agency, "pk", None),
+            "reactivated": reactivated,
+        })
     return staff_role

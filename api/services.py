@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from audit.services import audit_record
+
 from .models import DEFAULT_RATE_PER_MINUTE, ApiToken
 
 logger = logging.getLogger("api.audit")
@@ -50,6 +52,11 @@ def api_token_create(
         )
         token.full_clean()
         token.save()
+        audit_record("api_token.create", actor=actor, target=token, changes={
+            "key_prefix": token.key_prefix, "scopes": token.scopes,
+            "rate_per_minute": token.rate_per_minute, "owner_id": token.owner_id,
+            "expires_at": token.expires_at,
+        })
     logger.info("api token created", extra={
         "token_id": token.pk, "key_prefix": token.key_prefix, "scopes": token.scopes,
         "rate_per_minute": token.rate_per_minute, "owner_id": token.owner_id,
@@ -60,11 +67,14 @@ def api_token_create(
 
 def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
     """Revoke a token (idempotent: a revoked token keeps its first revocation)."""
-    with schema_context("public"):
+    with schema_context("public"), transaction.atomic():
         now = timezone.now()
         updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=now, revoked_by=actor if getattr(actor, "pk", None) else None,
         )
+        if updated:
+            audit_record("api_token.revoke", actor=actor, target=token,
+                         changes={"key_prefix": token.key_prefix})
         token.refresh_from_db(fields=["revoked_at", "revoked_by"])
     if updated:
         logger.info("api token revoked", extra={

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from audit.services import audit_record, diff, snapshot
 from sla.engine import Target, compute_due
 from sla.selectors import calendar_current, engine_calendar
 
@@ -366,10 +367,14 @@ def feedback_settings_update(
     auto_complaint_on_breach: bool,
 ) -> FeedbackSettings:
     settings_row = FeedbackSettings.objects.select_for_update().get(pk=feedback_settings().pk)
+    fields = ("verify_days", "respond_days", "close_days", "auto_complaint_on_breach")
+    before = snapshot(settings_row, fields)
     settings_row.verify_days = verify_days
     settings_row.respond_days = respond_days
     settings_row.close_days = close_days
     settings_row.auto_complaint_on_breach = auto_complaint_on_breach
     settings_row.full_clean()
     settings_row.save()
+    audit_record("feedback_settings.update", actor=actor, target=settings_row,
+                 changes=diff(before, snapshot(settings_row, fields)))
     return settings_row

@@ -24,6 +24,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, diff, snapshot
 from core.errors import NotFound, PermissionDenied
 from services.models import Offering
 
@@ -86,6 +87,7 @@ def counter_save(
 ) -> Counter:
     """Create or update a counter (tenant admin)."""
     counter = counter or Counter()
+    before = snapshot(counter, COUNTER_AUDIT_FIELDS) if counter.pk else {}
     counter.code = code
     counter.name = name
     counter.agency_id = agency_id
@@ -96,7 +98,15 @@ def counter_save(
     counter.is_active = is_active
     counter.full_clean()
     counter.save()
+    audit_record("counter.save", actor=actor, target=counter,
+                 changes=diff(before, snapshot(counter, COUNTER_AUDIT_FIELDS)))
     return counter
+
+
+COUNTER_AUDIT_FIELDS = (
+    "code", "name", "agency_id", "services", "slot_minutes", "capacity_per_slot", "max_recalls",
+    "is_active",
+)
 
 
 # --------------------------------------------------------------------------- bookings

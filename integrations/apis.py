@@ -415,4 +415,4 @@ class SigningKeyRotateApi(TenantStaffApi):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         from .keys import signing_key_rotate
 
-        return Response(self.OutputSerializer(signing_key_rotate()).data)
+        return Response(self.OutputSerializer(signing_key_rotate(actor=request.user)).data)

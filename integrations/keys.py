@@ -8,10 +8,13 @@ that (no longer published). Relying parties that cache the JWKS pick the new key
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from jwcrypto import jwk
+
+from audit.services import audit_record
 
 from .crypto import seal, unseal
 from .models import SigningKey
@@ -57,7 +60,7 @@ def signing_key_current_jwk() -> jwk.JWK:
 
 
 @transaction.atomic
-def signing_key_rotate() -> SigningKey:
+def signing_key_rotate(*, actor: Any = None) -> SigningKey:
     """A new current key; the old current becomes previous; older keys are retired."""
     now = timezone.now()
     keys = list(SigningKey.objects.select_for_update().exclude(state=SigningKey.State.RETIRED))
@@ -73,6 +76,11 @@ def signing_key_rotate() -> SigningKey:
             key.save(update_fields=["state", "rotated_at"])
     new = _generate()
     new.save()
+    audit_record("oidc_signing_key.rotate", actor=actor, target=new, changes={
+        "kid": new.kid,
+        "previous": [k.kid for k in keys if k.state == SigningKey.State.PREVIOUS],
+        "retired": [k.kid for k in keys if k.state == SigningKey.State.RETIRED],
+    })
     return new
 
 

@@ -26,6 +26,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, diff, snapshot
+
 from . import egress
 from .conf import (
     EVENT_APPLICATION_STATUS_CHANGED,
@@ -116,7 +118,16 @@ def oidc_client_register(
     if not client.name:
         raise _invalid({"name": [_("Nama aplikasi wajib diisi.")]})
     _save_client(client)
+    audit_record("oidc_client.register", actor=actor, target=client,
+                 changes=snapshot(client, _CLIENT_AUDIT_FIELDS))
     return client, ClientSecrets(client_secret=client_secret, signing_secret=signing_secret)
+
+
+# What the audit log shows of a client: never its secrets.
+_CLIENT_AUDIT_FIELDS = (
+    "client_id", "name", "agency", "redirect_uris", "allowed_scopes", "initiate_login_uri",
+    "is_active",
+)
 
 
 @transaction.atomic
@@ -125,6 +136,7 @@ def oidc_client_update(
     allowed_scopes: list[str] | None = None, initiate_login_uri: str | None = None,
     is_active: bool | None = None, actor: Any = None,
 ) -> Any:
+    before = snapshot(client, _CLIENT_AUDIT_FIELDS)
     if name is not None:
         client.name = name.strip()
     if redirect_uris is not None:
@@ -138,6 +150,8 @@ def oidc_client_update(
     _save_client(client)
     if is_active is False or allowed_scopes is not None:
         _revoke_tokens_beyond_scopes(client)
+    audit_record("oidc_client.update", actor=actor, target=client,
+                 changes=diff(before, snapshot(client, _CLIENT_AUDIT_FIELDS)))
     return client
 
 
@@ -161,12 +175,18 @@ def oidc_client_rotate_secrets(*, client: Any, actor: Any = None) -> ClientSecre
     client.client_secret = client_secret
     client.signing_secret_sealed = seal(signing_secret)
     client.save(update_fields=["client_secret", "signing_secret_sealed", "updated"])
+    audit_record("oidc_client.rotate_secrets", actor=actor, target=client,
+                 changes={"client_secret": "rotated", "signing_secret": "rotated"})
     return ClientSecrets(client_secret=client_secret, signing_secret=signing_secret)
 
 
 @transaction.atomic
 def oidc_client_delete(*, client: Any, actor: Any = None) -> None:
+    target_id, target_repr = client.pk, str(client)
+    changes = snapshot(client, _CLIENT_AUDIT_FIELDS)
     client.delete()
+    audit_record("oidc_client.delete", actor=actor, target_type="integrations.oidcclient",
+                 target_id=target_id, target_repr=target_repr, changes=changes)
 
 
 # =========================================================================== external channel
@@ -414,7 +434,19 @@ def webhook_endpoint_create(
     except ValidationError as exc:
         raise _invalid(_field_errors(exc)) from exc
     endpoint.save()
+    audit_record("webhook.create", actor=actor, target=endpoint,
+                 changes=_endpoint_audit(endpoint))
     return endpoint, secret
+
+
+def _endpoint_audit(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """What the audit log shows of an endpoint: the URL's host only (a URL may carry a token),
+    never the secret."""
+    return {
+        "name": endpoint.name, "host": urlsplit(endpoint.url).hostname or "",
+        "events": list(endpoint.events or []), "agency_id": endpoint.agency_id,
+        "is_active": endpoint.is_active,
+    }
 
 
 @transaction.atomic
@@ -422,6 +454,8 @@ def webhook_endpoint_update(
     *, endpoint: WebhookEndpoint, name: str | None = None, url: str | None = None,
     events: list[str] | None = None, is_active: bool | None = None, actor: Any = None,
 ) -> WebhookEndpoint:
+    before = _endpoint_audit(endpoint)
+    url_before = endpoint.url
     if name is not None:
         endpoint.name = name.strip()
     if url is not None:
@@ -439,12 +473,19 @@ def webhook_endpoint_update(
     except ValidationError as exc:
         raise _invalid(_field_errors(exc)) from exc
     endpoint.save()
+    changes = diff(before, _endpoint_audit(endpoint))
+    if endpoint.url != url_before:
+        changes["url"] = "changed"
+    audit_record("webhook.update", actor=actor, target=endpoint, changes=changes)
     return endpoint
 
 
 @transaction.atomic
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Any = None) -> None:
+    target_id, target_repr, changes = endpoint.pk, str(endpoint), _endpoint_audit(endpoint)
     endpoint.delete()
+    audit_record("webhook.delete", actor=actor, target_type="integrations.webhookendpoint",
+                 target_id=target_id, target_repr=target_repr, changes=changes)
 
 
 def _enqueue_on_commit(delivery_ids: list[int]) -> None:
@@ -604,6 +645,9 @@ def _record_failure(endpoint: WebhookEndpoint) -> int | None:
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
             is_active=False, disabled_at=timezone.now(), disabled_reason=reason
         )
+        audit_record("webhook.auto_disable", target=endpoint, changes={
+            "is_active": [True, False], "consecutive_failures": endpoint.consecutive_failures,
+        })
         _notify_admins_disabled(endpoint, reason)
     return None
 
@@ -641,6 +685,9 @@ def webhook_redeliver(*, delivery: WebhookDelivery, actor: Any = None) -> Webhoo
         endpoint=delivery.endpoint, event_id=delivery.event_id, event_type=delivery.event_type,
         payload=delivery.payload, redelivery_of=delivery, next_attempt_at=timezone.now(),
     )
+    audit_record("webhook.redeliver", actor=actor, target=delivery.endpoint, changes={
+        "delivery_id": copy.pk, "redelivery_of": delivery.pk, "event_type": delivery.event_type,
+    })
     _enqueue_on_commit([copy.pk])
     return copy
 
@@ -657,6 +704,8 @@ def webhook_ping(*, endpoint: WebhookEndpoint, actor: Any = None) -> WebhookDeli
                  "tenant": connection.schema_name, "data": {}},
         next_attempt_at=timezone.now(),
     )
+    audit_record("webhook.ping", actor=actor, target=endpoint,
+                 changes={"delivery_id": delivery.pk})
     _enqueue_on_commit([delivery.pk])
     return delivery
 

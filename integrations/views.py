@@ -162,7 +162,7 @@ def keys_rotate(request: HttpRequest) -> HttpResponse:
     _admin(request)
     from .keys import signing_key_rotate
 
-    key = signing_key_rotate()
+    key = signing_key_rotate(actor=request.user)
     messages.success(request, _("Kunci penandatangan baru aktif: %(kid)s.") % {"kid": key.kid})
     return redirect("integrations:manage")
 

@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context, tenant_context
 
 from agencies.models import Agency, StaffRole
 from agencies.services import agency_create, staff_role_grant
+from audit.services import audit_record
 from core.context_processors import platform_url, tenant_url
 from core.errors import Conflict
 from regions import reference
@@ -299,6 +300,8 @@ def registration_approve(
         registration.decided_by_id = getattr(actor, "pk", None)
         registration.decided_at = timezone.now()
         registration.save()
+        audit_record("registration.approve", actor=actor, tenant=tenant, target=registration,
+                     changes={"region_code": registration.region_code, "auto": auto})
         OnboardingProgress.objects.get_or_create(tenant=tenant)
         _enqueue_provisioning(registration)
         status_link = _status_link(registration)
@@ -341,6 +344,8 @@ def registration_reject(
         registration.decided_by_id = actor.pk
         registration.decided_at = timezone.now()
         registration.save()
+        audit_record("registration.reject", actor=actor, target=registration,
+                     changes={"region_code": registration.region_code, "reason": reason[:200]})
         email, name = registration.officer_email, registration.regency_name
         transaction.on_commit(
             lambda: _send(
@@ -556,6 +561,9 @@ def counter_create(
         counter = Counter(code=code, name=name.strip(), agency=agency)
         counter.full_clean()
         counter.save()
+        audit_record("counter.save", actor=actor, target=counter, changes={
+            "code": counter.code, "name": counter.name, "agency_id": counter.agency_id,
+        })
     return counter
 
 
@@ -590,6 +598,10 @@ def invitation_create(
         )
         invitation.full_clean()
         invitation.save()
+        # The invitee's address is a contact: the row names the role and the OPD only.
+        audit_record("staff_invitation.create", actor=actor, tenant=tenant, target=invitation,
+                     target_repr=f"{role} {invitation.agency_name}".strip(),
+                     changes={"role": role, "agency_id": invitation.agency_id})
     onboarding_step_mark(tenant=tenant, step="staff", done=True, actor=actor)
     link = tenant_url(tenant.slug, f"/undangan/{invitation.token}/")
     role_label = StaffRole.Role(role).label
@@ -681,7 +693,10 @@ def onboarding_go_live(*, tenant: Tenant, actor: AbstractBaseUser) -> Tenant:
             extra={"missing": [str(m) for m in missing]},
         )
     if tenant.state != Tenant.State.LIVE:
+        previous = tenant.state
         tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+        audit_record("tenant.go_live", actor=actor, tenant=tenant, target=tenant,
+                     changes={"state": [previous, Tenant.State.LIVE]})
     with schema_context("public"):
         OnboardingProgress.objects.filter(tenant=tenant, went_live_at__isnull=True).update(
             went_live_at=timezone.now()

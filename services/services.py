@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from audit.services import audit_record, diff, snapshot
 from catalog.models import ServiceVersion
 from sla.models import SlaPolicy
 from sla.services import sla_policy_create_default, sla_policy_update
@@ -34,6 +35,21 @@ from .portal_cache import portal_generation_bump
 logger = logging.getLogger(__name__)
 
 _UNSET: Any = object()
+# What the audit log shows of an offering (requirements as their codes).
+AUDIT_FIELDS = (
+    "agency", "channel", "external_url", "local_fee_amount", "local_fee_basis", "is_enabled",
+)
+
+
+def _audit_view(offering: Offering) -> dict[str, Any]:
+    return {
+        **snapshot(offering, AUDIT_FIELDS),
+        "version": offering.service_version.number,
+        "local_requirements": sorted(
+            str(item.get("code", "")) for item in offering.local_requirements or []
+            if isinstance(item, dict)
+        ),
+    }
 
 
 def _validate(offering: Offering) -> None:
@@ -113,6 +129,7 @@ def offering_adopt(
             extra={"field": "service_version"},
         ) from exc
     sla_policy_create_default(offering=offering)
+    audit_record("offering.adopt", actor=actor, target=offering, changes=_audit_view(offering))
     logger.info("offering %s adopted (v%s) by %s", code, service_version.number,
                 getattr(actor, "pk", None))
     return offering
@@ -138,6 +155,7 @@ def offering_update(
     offering = Offering.objects.select_for_update().select_related(
         "service_version__service__category", "agency"
     ).get(pk=offering.pk)
+    before = _audit_view(offering)
     if agency is not _UNSET:
         offering.agency = agency
     if channel is not _UNSET:
@@ -152,6 +170,9 @@ def offering_update(
         offering.local_fee_basis = (local_fee_basis or "").strip()
     _validate(offering)
     offering.save()
+    changes = diff(before, _audit_view(offering))
+    if changes:
+        audit_record("offering.update", actor=actor, target=offering, changes=changes)
     return offering
 
 
@@ -195,6 +216,8 @@ def offering_adopt_version(
     offering.adopted_by_id = getattr(actor, "pk", None)
     _validate(offering)
     offering.save()
+    audit_record("offering.adopt_version", actor=actor, target=offering,
+                 changes={"version": [old.number, service_version.number]})
     policy = SlaPolicy.objects.filter(offering=offering).first()
     if policy is None:
         sla_policy_create_default(offering=offering)
@@ -213,11 +236,18 @@ def offering_set_enabled(
     *, offering: Offering, is_enabled: bool, actor: AbstractBaseUser | None
 ) -> Offering:
     """Show (or hide) the offering on the portal; disabled offerings take no new requests."""
+    was_enabled = (
+        Offering.objects.select_for_update().filter(pk=offering.pk)
+        .values_list("is_enabled", flat=True).first()
+    )
     updated = Offering.objects.filter(pk=offering.pk).update(
         is_enabled=is_enabled, updated_at=timezone.now()
     )
     if not updated:
         raise InvalidOffering({"service_code": [_("Layanan tidak ditemukan.")]})
+    if was_enabled != is_enabled:
+        audit_record("offering.set_enabled", actor=actor, target=offering,
+                     changes={"is_enabled": [was_enabled, is_enabled]})
     portal_generation_bump()  # .update() sends no post_save
     offering.is_enabled = is_enabled
     return offering

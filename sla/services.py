@@ -29,6 +29,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, diff, snapshot
 from core.discovery import collect
 
 from .errors import InvalidCalendar, InvalidPolicy
@@ -172,6 +173,11 @@ def calendar_update(*, actor: AbstractBaseUser | None, note: str = "", **changes
             raise InvalidCalendar(
                 {"version": [_("Kalender baru saja diubah orang lain; muat ulang halaman.")]}
             ) from exc
+        audit_record(
+            "sla_calendar.update", actor=actor, target=new,
+            changes={"version": [current.version, new.version], "note": new.note,
+                     **diff(snapshot(current, CALENDAR_FIELDS), snapshot(new, CALENDAR_FIELDS))},
+        )
         _notify(reason=REASON_CALENDAR_CHANGED, offering_id=None)
         logger.info("calendar v%s created by %s", new.version, getattr(actor, "pk", None))
         return new
@@ -288,12 +294,16 @@ def sla_policy_update(
         raise InvalidPolicy(errors)
     if all(values[name] == getattr(policy, name) for name in POLICY_FIELDS):
         return policy
+    before = snapshot(policy, POLICY_FIELDS)
     for name, value in values.items():
         setattr(policy, name, value)
     policy.at_risk_threshold = Decimal(values["at_risk_threshold"]).quantize(Decimal("0.001"))
     policy.updated_by_id = getattr(actor, "pk", None)
     policy.full_clean(exclude=["offering"])
     policy.save()
+    audit_record("sla_policy.update", actor=actor, target=policy, changes={
+        "offering": offering.service_code, **diff(before, snapshot(policy, POLICY_FIELDS)),
+    })
     _notify(reason=REASON_POLICY_CHANGED, offering_id=offering.pk)
     return policy
 

@@ -1,8 +1,8 @@
 """Operator actions on a provisioned tenant: suspend, reactivate, delete.
 
 Every action takes the acting operator (`actor=`: a user, or a string such as `cli:root` from a
-management command) and writes one audit line on the `mpp.audit` logger (JSON in production):
-who, what, which tenant, why, and the outcome.
+management command) and writes one row in the audit log (`audit.services.audit_record`, which
+also logs it on the `mpp.audit` logger): who, what, which tenant, why, and the outcome.
 
 - Suspending keeps all data; the routing middleware answers the tenant's host with the
   maintenance page (503), and the tenant drops out of the "live" dashboards.
@@ -13,8 +13,6 @@ who, what, which tenant, why, and the outcome.
 
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +21,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import quote_schema_name, schema_context, schema_exists
 
+from audit.services import audit_record
 from core.errors import ApplicationError, Conflict
 
 from .backup import BackupError, BackupResult, read_manifest, tenant_backup
 from .models import Tenant
-
-audit_logger = logging.getLogger("mpp.audit")
 
 SUSPENDABLE_STATES = (Tenant.State.ONBOARDING, Tenant.State.LIVE)
 REACTIVATION_STATES = (Tenant.State.ONBOARDING, Tenant.State.LIVE)
@@ -58,17 +55,13 @@ def actor_label(actor: Any) -> str:
 
 
 def audit(action: str, *, tenant: Tenant, actor: Any, outcome: str = "ok", **details: Any) -> None:
-    record = {
-        "action": action,
-        "tenant": tenant.schema_name,
-        "tenant_id": tenant.pk,
-        "region_code": tenant.region_code,
-        "actor": actor_label(actor),
-        "outcome": outcome,
-        "at": timezone.now().isoformat(),
-        **details,
-    }
-    audit_logger.info("audit %s", json.dumps(record, ensure_ascii=False, default=str))
+    """One audit row about `tenant` (public schema), in the caller's transaction."""
+    with schema_context("public"):
+        audit_record(
+            action, actor=actor, tenant=tenant, target_type="tenants.tenant",
+            target_id=tenant.pk, target_repr=tenant.name, outcome=outcome,
+            changes={"region_code": tenant.region_code, **details},
+        )
 
 
 def _guard_platform(tenant: Tenant) -> None:
@@ -96,8 +89,9 @@ def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str) -> Tenant:
             "can be suspended."
         )
     previous = tenant.state
-    _set_state(tenant, Tenant.State.SUSPENDED)
-    audit("tenant.suspend", tenant=tenant, actor=actor, reason=reason, previous_state=previous)
+    with transaction.atomic():
+        _set_state(tenant, Tenant.State.SUSPENDED)
+        audit("tenant.suspend", tenant=tenant, actor=actor, reason=reason, previous_state=previous)
     return tenant
 
 
@@ -113,8 +107,9 @@ def tenant_reactivate(
         return tenant
     if tenant.state != Tenant.State.SUSPENDED or not tenant.is_ready:
         raise Conflict(f"Tenant {tenant.schema_name} is {tenant.state}, not suspended.")
-    _set_state(tenant, state)
-    audit("tenant.reactivate", tenant=tenant, actor=actor, reason=reason, new_state=state)
+    with transaction.atomic():
+        _set_state(tenant, state)
+        audit("tenant.reactivate", tenant=tenant, actor=actor, reason=reason, new_state=state)
     return tenant
 
 
@@ -191,11 +186,11 @@ def tenant_delete(
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP SCHEMA {quote_schema_name(schema)} CASCADE")
         Tenant.objects.filter(pk=tenant_id).delete()  # domains, heartbeat: ON DELETE CASCADE
-    audit(
-        "tenant.delete", tenant=tenant, actor=actor, reason=reason,
-        backup=str(path) if path else None, backup_created=backup is not None,
-        schema_dropped=has_schema,
-    )
+        audit(
+            "tenant.delete", tenant=tenant, actor=actor, reason=reason,
+            backup=str(path) if path else None, backup_created=backup is not None,
+            schema_dropped=has_schema,
+        )
     return DeleteResult(
         schema=schema, backup_path=path, backup_created=backup is not None,
         schema_dropped=has_schema,
