@@ -4,13 +4,21 @@ Each tenant row stores the fingerprint of the tenant migrations applied to its s
 compares it with the fingerprint of the migration files in the code and migrates only the
 schemas that differ. `verify_applied()` cross-checks the stored fingerprints against the real
 `django_migrations` tables when an operator wants certainty.
+
+`recipe_key()` is a different, stricter fingerprint for the schema recipes (tenants.schema_recipe):
+the recorded DDL depends on what the migration files say and on the Django and django-tenants
+code that turns them into SQL, not only on which migrations exist.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
+import django
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
@@ -40,6 +48,42 @@ def fingerprint(migrations: frozenset[tuple[str, str]] | set[tuple[str, str]]) -
 
 def code_fingerprint() -> str:
     return fingerprint(code_migrations())
+
+
+def migration_sources() -> list[tuple[str, str, bytes]]:
+    """(app, name, file content) of every tenant migration in the code, sorted by app and name."""
+    loader = MigrationLoader(None, ignore_no_migrations=True, load=False)
+    loader.load_disk()
+    sources = []
+    for app, name in sorted(code_migrations()):
+        module = sys.modules[type(loader.disk_migrations[app, name]).__module__]
+        sources.append((app, name, Path(module.__file__).read_bytes()))
+    return sources
+
+
+def library_versions() -> dict[str, str]:
+    """The libraries that turn migrations into DDL; a recipe recorded under others is stale."""
+    try:
+        tenants_version = version("django-tenants")
+    except PackageNotFoundError:  # pragma: no cover - installed from a checkout
+        tenants_version = "unknown"
+    return {"django": django.__version__, "django-tenants": tenants_version}
+
+
+def recipe_key_of(sources: list[tuple[str, str, bytes]], versions: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for library, number in sorted(versions.items()):
+        digest.update(f"{library}=={number}\n".encode())
+    for app, name, content in sorted(sources):
+        digest.update(f"{app}.{name} {len(content)}\n".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+@cache
+def recipe_key() -> str:
+    """sha256 over the tenant migration files' content, Django's and django-tenants' versions."""
+    return recipe_key_of(migration_sources(), library_versions())
 
 
 def applied_migrations_by_schema(schema_names: list[str]) -> dict[str, set[tuple[str, str]]]:

@@ -101,6 +101,9 @@ class SchemaRecipe(models.Model):
     statements = models.JSONField()
     applied_migrations = models.JSONField()
     table_count = models.PositiveIntegerField()
+    # sha256 of the recorded schema's catalog shape (schema_recipe.schema_shape); every replay
+    # is compared with it. Empty for recipes recorded before the check existed.
+    shape_digest = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
