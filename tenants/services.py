@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists, tenant_context
@@ -22,6 +23,8 @@ from .schema_recipe import build_tenant_schema
 logger = logging.getLogger(__name__)
 
 PROVISIONING_STEPS = ("queued", "creating_schema", "migrating", "seeding", "ready")
+# First key of the (int, int) advisory lock that serialises provisioning of one tenant.
+_PROVISION_LOCK = 0x4D505001
 
 
 def tenant_host(slug: str) -> str:
@@ -85,19 +88,48 @@ def _set_step(tenant: Tenant, step: str, **extra: object) -> None:
         tenant.save(update_fields=["provisioning_step", "updated_at", *extra.keys()])
 
 
+@contextmanager
+def _provisioning_lock(tenant_id: int) -> Iterator[None]:
+    """Session-level advisory lock on (_PROVISION_LOCK, tenant id), held for the whole run.
+
+    Session-level, not transaction-level: the steps commit one by one so the registrant sees
+    progress. A second caller (a redelivered task, a retry button) waits here, then finds the
+    tenant ready. A lost connection releases the lock with it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_PROVISION_LOCK, tenant_id])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_PROVISION_LOCK, tenant_id])
+        except DatabaseError:  # the connection is gone, and the lock with it
+            logger.warning("Could not release the provisioning lock of tenant %s", tenant_id)
+
+
 def tenant_provision(
     *, tenant_id: int, on_step: Callable[[str], None] | None = None
 ) -> Tenant:
     """Create the schema, run the tenant migrations and seed it; then mark the tenant ready.
 
     Idempotent: a ready tenant is returned unchanged; a half-made schema from a crashed run is
-    dropped and rebuilt. Until `is_ready` is set, routing, beat and dashboards ignore the tenant.
+    dropped and rebuilt. Concurrent calls for one tenant are serialised by an advisory lock; the
+    later one returns the tenant the first made ready. Until `is_ready` is set, routing, beat and
+    dashboards ignore the tenant.
     """
     with schema_context("public"):
         tenant = Tenant.objects.get(pk=tenant_id)
     if tenant.is_ready:
         return tenant
-    report = on_step or (lambda step: None)
+    with _provisioning_lock(tenant_id):
+        with schema_context("public"):
+            tenant = Tenant.objects.get(pk=tenant_id)  # as left by whoever held the lock
+        if tenant.is_ready:
+            return tenant
+        return _provision(tenant, on_step or (lambda step: None))
+
+
+def _provision(tenant: Tenant, report: Callable[[str], None]) -> Tenant:
     try:
         _set_step(tenant, "creating_schema", state=Tenant.State.PROVISIONING, provisioning_error="")
         report("creating_schema")
@@ -132,6 +164,14 @@ def tenant_provision(
             _("Penyiapan tenant %(name)s gagal; silakan coba lagi.") % {"name": tenant.name}
         ) from exc
     return tenant
+
+
+def tenant_provision_requeue(*, tenant_id: int) -> None:
+    """Show a failed attempt that will be retried as queued again (the error is kept)."""
+    with schema_context("public"):
+        Tenant.objects.filter(pk=tenant_id, is_ready=False).update(
+            provisioning_step="queued", state=Tenant.State.PROVISIONING, updated_at=timezone.now()
+        )
 
 
 def _create_schema(schema_name: str) -> None:
