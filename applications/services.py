@@ -211,6 +211,19 @@ def application_create_draft(
             return existing
     spec = form_spec_for(offering)
     docs, _errors = clean_documents(owner_id=applicant.pk, documents=documents or {}, spec=spec)
+    application, _created = _draft_insert(
+        applicant=applicant, offering=offering, spec=spec, form_data=form_data, docs=docs,
+        key=key,
+    )
+    return application
+
+
+def _draft_insert(
+    *, applicant: Any, offering: Any, spec: FormSpec, form_data: Mapping[str, Any] | None,
+    docs: dict[str, int], key: str,
+) -> tuple[Application, bool]:
+    """Insert a draft (documents already checked); `(application, created)`: not created
+    when the same key was inserted concurrently (that row is returned)."""
     application = Application(
         offering=offering, service_code=offering.service_code,
         service_version_id=offering.service_version_id, agency_id=offering.agency_id,
@@ -224,12 +237,12 @@ def application_create_draft(
         existing = Application.objects.filter(applicant_id=applicant.pk, idempotency_key=key).first()
         if existing is None:
             raise
-        return existing
+        return existing, False
     ApplicationEvent.objects.create(
         application=application, kind=EventKind.DRAFT_SAVED, actor_id=applicant.pk,
         to_status=Status.DRAFT,
     )
-    return application
+    return application, True
 
 
 def _own_application(*, applicant: Any, application_id: int, lock: bool = False) -> Application:
@@ -293,34 +306,40 @@ def application_submit(
                 _("Kunci idempotensi ini sudah dipakai untuk permohonan lain.")
             )
         application_id = existing.pk
+    validated: Validated | None = None
     if application_id is None:
         if offering is None:
             raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
-        validate_submission(  # refuse before anything is written
-            spec=form_spec_for(offering), owner_id=applicant.pk, form_data=form_data or {},
+        spec = form_spec_for(offering)
+        validated = validate_submission(  # refuse before anything is written
+            spec=spec, owner_id=applicant.pk, form_data=form_data or {},
             documents=documents or {},
         )
-        draft = application_create_draft(
-            applicant=applicant, offering=offering, form_data=form_data,
-            documents=documents, idempotency_key=key,
+        draft, created = _draft_insert(
+            applicant=applicant, offering=offering, spec=spec, form_data=form_data,
+            docs=validated.documents, key=key,
         )
         application_id = draft.pk
-    application = _own_application(
-        applicant=applicant, application_id=application_id, lock=True
-    )
-    if application.status != Status.DRAFT:
-        if application.idempotency_key != key:
-            raise IdempotencyConflict(
-                _("Permohonan ini sudah diajukan dengan kunci idempotensi lain."),
-                extra={"status": application.status},
-            )
-        return application, True
-    spec = form_spec_for(application.offering, version_id=application.service_version_id)
-    validated = validate_submission(
-        spec=spec, owner_id=applicant.pk,
-        form_data=form_data if form_data is not None else application.form_data,
-        documents=documents if documents is not None else application.documents,
-    )
+        if not created:  # the same key won a race: check that row as any other draft
+            validated = None
+    if validated is None:
+        application = _own_application(
+            applicant=applicant, application_id=application_id, lock=True
+        )
+        if application.status != Status.DRAFT:
+            if application.idempotency_key != key:
+                raise IdempotencyConflict(
+                    _("Permohonan ini sudah diajukan dengan kunci idempotensi lain."),
+                    extra={"status": application.status},
+                )
+            return application, True
+        spec = form_spec_for(application.offering, version_id=application.service_version_id)
+        validated = validate_submission(
+            spec=spec, owner_id=applicant.pk,
+            form_data=form_data if form_data is not None else application.form_data,
+            documents=documents if documents is not None else application.documents,
+        )
+    # (a draft inserted above by this transaction needs no lock: nobody else can see it yet)
 
     def before_save(app: Application) -> None:
         app.form_data = validated.form_data
@@ -331,7 +350,7 @@ def application_submit(
         )
 
     application = application_transition(
-        application_id=application.pk, action="submit", actor=applicant,
+        application_id=application_id, action="submit", actor=applicant,
         before_save=before_save,
     )
     return application, False

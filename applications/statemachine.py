@@ -123,14 +123,23 @@ def allowed_actions(
 
 
 def _authorize(
-    application: Application, transition: Transition, *, actor: Any, scope: StaffScope
+    application: Application, transition: Transition, *, actor: Any,
+    scope: StaffScope | None,
 ) -> None:
+    """`scope` None: loaded only when needed (the applicant's own citizen actions need no
+    staff roles, which saves a query on every submission)."""
     is_applicant = application.applicant_id == getattr(actor, "pk", None)
+    if transition.who == CITIZEN:
+        if is_applicant:
+            return
+        scope = scope or staff_scope(actor)
+        if not scope.sees(application.agency_id):
+            raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
+        raise WrongRole(_("Tindakan ini hanya dapat dilakukan oleh pemohon."))
+    scope = scope or staff_scope(actor)
     sees = is_applicant or scope.sees(application.agency_id)
     if not sees:
         raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
-    if transition.who == CITIZEN and not is_applicant:
-        raise WrongRole(_("Tindakan ini hanya dapat dilakukan oleh pemohon."))
     if transition.who == STAFF and not scope.can_act(application.agency_id):
         raise WrongRole(
             _("Peran Anda tidak berwenang untuk tindakan ini (hanya petugas atau kepala OPD "
@@ -205,7 +214,6 @@ def application_transition(
             _("Tindakan %(action)s tidak dikenal.") % {"action": action},
             extra={"allowed": list(TRANSITIONS)},
         )
-    scope = scope or staff_scope(actor)
     note = (note or "").strip()
     with transaction.atomic():
         application = (

@@ -1,9 +1,11 @@
 """Benchmarks of the applications app (run by `make bench`, bench database `mpp_bench`).
 
-* ``application_submit_per_second``: ``applications.services.application_submit``
-  (create + validate + tracking code under an advisory lock + event + outbox rows, Celery
-  eager with in-memory email/SMS), sequential, one process. Baseline: a bare insert of one
-  row in a transaction through the ORM (``bare_insert_per_second``), and the ratio.
+* ``application_submit_per_second`` (and ``application_submit_p95_ms``):
+  ``applications.services.application_submit`` (create + validate + tracking code under an
+  advisory lock + event + outbox rows; the notification tasks are *queued* on commit for the
+  worker, as in production, to a filesystem broker folder of its own that nothing consumes),
+  sequential, one process. Baseline: a bare insert of one row in a transaction through the
+  ORM (``bare_insert_per_second``), and the ratio.
 * ``worklist_p95_ms``: ``GET /kelola/permohonan/`` as a tenant admin with 10,000
   applications in one tenant, through the Django test Client (whole middleware stack:
   tenant routing, sessions, auth, back-office role check). Baseline: a bare view at
@@ -159,11 +161,17 @@ def _submit_rate(tenant: Any, citizen: Any, offering: Any) -> tuple[float, float
         form_data = _demo_form_data(spec, citizen)
         application_submit(applicant=citizen, idempotency_key=uuid.uuid4().hex,
                            offering=offering, form_data=form_data, documents=documents)
-        t0 = time.perf_counter()
-        for _ in range(N_SUBMITS):
-            application_submit(applicant=citizen, idempotency_key=uuid.uuid4().hex,
-                               offering=offering, form_data=form_data, documents=documents)
-        submit_rate = N_SUBMITS / (time.perf_counter() - t0)
+        timings = []
+        with _queued_tasks():
+            t0 = time.perf_counter()
+            for _ in range(N_SUBMITS):
+                started = time.perf_counter()
+                application_submit(applicant=citizen, idempotency_key=uuid.uuid4().hex,
+                                   offering=offering, form_data=form_data, documents=documents)
+                timings.append((time.perf_counter() - started) * 1000)
+            submit_rate = N_SUBMITS / (time.perf_counter() - t0)
+        global _SUBMIT_P95_MS
+        _SUBMIT_P95_MS = _percentile(timings, 95)
         from applications.models import Application
 
         anchor = Application.objects.exclude(status="draft").first()
@@ -174,6 +182,46 @@ def _submit_rate(tenant: Any, citizen: Any, offering: Any) -> tuple[float, float
         bare_rate = N_SUBMITS / (time.perf_counter() - t0)
         ApplicationEvent.objects.filter(application=anchor, kind="comment", note="bench").delete()
     return submit_rate, bare_rate
+
+
+_SUBMIT_P95_MS = 0.0
+
+
+class _queued_tasks:
+    """Celery tasks published (not run eagerly) to a throw-away filesystem broker folder."""
+
+    def __enter__(self) -> None:
+        import tempfile
+
+        from config.celery_app import app as celery_app
+
+        self.folder = tempfile.TemporaryDirectory(prefix="mpp-bench-broker-")
+        self.saved = (celery_app.conf.task_always_eager, celery_app.conf.broker_url,
+                      celery_app.conf.broker_transport_options)
+        queue = Path(self.folder.name) / "queue"
+        processed = Path(self.folder.name) / "processed"
+        queue.mkdir()
+        processed.mkdir()
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.broker_url = "filesystem://"
+        celery_app.conf.broker_transport_options = {
+            "data_folder_in": str(queue), "data_folder_out": str(queue),
+            "processed_folder": str(processed), "store_processed": False,
+        }
+        _reset_pool(celery_app)
+        self.app = celery_app
+
+    def __exit__(self, *exc: object) -> None:
+        (self.app.conf.task_always_eager, self.app.conf.broker_url,
+         self.app.conf.broker_transport_options) = self.saved
+        _reset_pool(self.app)
+        self.folder.cleanup()
+
+
+def _reset_pool(celery_app: Any) -> None:
+    """Drop the producer pool so the next publish connects with the current broker settings."""
+    celery_app._pool = None  # what Celery itself does after a fork (`Celery._after_fork`)
+    celery_app.amqp._producer_pool = None
 
 
 def _timed_get(client: Any, url: str, n: int) -> list[float]:
@@ -240,9 +288,12 @@ def run() -> list[dict[str, object]]:
     bare_p95 = _percentile(bare_staff, 95)
     return [
         {"name": "application_submit_per_second", "value": round(submit_rate, 1), "unit": "1/s",
-         "conditions": {**conditions, "submissions": N_SUBMITS, "celery": "eager",
+         "conditions": {**conditions, "submissions": N_SUBMITS,
+                        "celery": "queued on commit (filesystem broker, not consumed)",
                         "includes": "validation, tracking code lock, event, 2 outbox rows, "
-                                    "email+SMS sent in-memory"}},
+                                    "2 notification tasks published"}},
+        {"name": "application_submit_p95_ms", "value": round(_SUBMIT_P95_MS, 1), "unit": "ms",
+         "conditions": {**conditions, "submissions": N_SUBMITS}},
         {"name": "application_submit_baseline_bare_insert_per_second",
          "value": round(insert_rate, 1), "unit": "1/s",
          "conditions": {**conditions, "operation": "one ORM insert in a transaction"}},

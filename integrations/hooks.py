@@ -45,6 +45,10 @@ def application_payload(application: Any) -> dict[str, Any]:
 def on_application_event(*, event_id: int) -> None:
     from applications.models import ApplicationEvent
 
+    from .models import WebhookEndpoint
+
+    if not WebhookEndpoint.objects.filter(is_active=True).exists():
+        return  # most tenants have no webhooks: one cheap query instead of loading the event
     event = (
         ApplicationEvent.objects.select_related("application__agency").filter(pk=event_id).first()
     )
