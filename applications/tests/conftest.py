@@ -200,3 +200,13 @@ def ktp_form_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def ministry_client(user_factory):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(HTTP_HOST=settings.MPP_BASE_DOMAIN)
+    client.force_login(user_factory(ministry_role="viewer", email="pemantau-q@menpan.go.id"))
+    return client

@@ -1,0 +1,63 @@
+"""Fixed query counts for the main pages (issue 14): each page's queries do not grow with the
+rows it lists, and stay at or under the counted budget. When a change needs more, raise the
+budget in the same commit and say why."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import StaffRole
+
+# page → the most queries it may run (counted on 2026-12-07; sessions and auth included)
+BUDGET = {
+    "portal_home": 2,
+    "service_list": 2,
+    "service_detail": 4,
+    "application_form": 8,
+    "worklist": 9,
+    "application_detail_staff": 13,
+    "application_detail_citizen": 12,
+    "tenant_dashboard": 18,
+    "ministry_console": 12,
+}
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # warm caches (sessions, templates, catalogue versions)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+@pytest.fixture
+def world(client_a, citizen, staff, kk_offering, submit_kk, tenant_a, in_tenant):
+    admin = staff(StaffRole.Role.TENANT_ADMIN)
+    apps = [submit_kk() for _ in range(3)]
+    return {"admin": admin, "apps": apps}
+
+
+def test_pages_run_a_fixed_number_of_queries(client_a, citizen, world, submit_kk,
+                                             ministry_client):
+    counts = {}
+    counts["portal_home"] = _queries(client_a, "/")
+    counts["service_list"] = _queries(client_a, "/layanan/")
+    counts["service_detail"] = _queries(client_a, "/layanan/KK-UBAH/")
+    client_a.force_login(citizen)
+    counts["application_form"] = _queries(client_a, "/permohonan/baru/KK-UBAH/")
+    counts["application_detail_citizen"] = _queries(client_a, f"/permohonan/{world['apps'][0].pk}/")
+    client_a.force_login(world["admin"])
+    counts["worklist"] = _queries(client_a, "/kelola/permohonan/")
+    detail = f"/kelola/permohonan/{world['apps'][0].pk}/"
+    counts["application_detail_staff"] = _queries(client_a, detail)
+    counts["tenant_dashboard"] = _queries(client_a, "/kelola/laporan/")
+    counts["ministry_console"] = _queries(ministry_client, "/kementerian/")
+    over = {page: (n, BUDGET[page]) for page, n in counts.items() if n > BUDGET[page]}
+    assert not over, f"over budget (queries, budget): {over}; all: {counts}"
+    # more rows, same queries: nothing is loaded per row
+    for _ in range(5):
+        submit_kk()
+    assert _queries(client_a, "/kelola/permohonan/") == counts["worklist"]
+    assert _queries(client_a, "/kelola/laporan/") == counts["tenant_dashboard"]
