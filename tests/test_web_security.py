@@ -9,7 +9,10 @@ import pytest
 from django.test import Client, RequestFactory
 
 from accounts.tests.factories import PASSWORD
-from conftest import host_of
+
+
+def host_of(tenant) -> str:
+    return tenant.domains.get(is_primary=True).domain
 
 # ------------------------------------------------------------------ item 12: /api/ is JSON
 
