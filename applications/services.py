@@ -542,6 +542,9 @@ def output_generate(
         verify_url=_verify_url(token, base_url), service_version=version,
     )
     _store_output(application, ContentFile(pdf), extension="pdf")
+    from signing.services import output_signature_request  # PAdES in the background (ADR 0009)
+
+    output_signature_request(application=application, now=now)
     ApplicationEvent.objects.create(
         application=application, kind=EventKind.OUTPUT_ISSUED, actor_id=actor.pk,
         data={"source": "generated", "sha256": application.output_sha256,

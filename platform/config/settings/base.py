@@ -38,6 +38,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "audit",  # the one audit log (public schema, docs/adr/0007)
+    "signing",  # TTE: deployment CA, per-tenant certificates, signing jobs (docs/adr/0009)
 ]
 # Keep this list lean: every tenant table is multiplied by 514 schemas in the catalogs.
 TENANT_APPS = [
@@ -374,3 +375,15 @@ MPP_TRACKING_RATE_LIMIT = env.int("MPP_TRACKING_RATE_LIMIT", default=10)  # per 
 # private or loopback addresses unless explicitly allowed (SSRF protection).
 MPP_WEBHOOK_DISABLE_AFTER = env.int("MPP_WEBHOOK_DISABLE_AFTER", default=10)
 MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
+# Electronic signatures of issued outputs (docs/adr/0009-signed-outputs.md). `local`: the
+# deployment CA made on first use; `bsre`: a BSrE-style remote signing service.
+MPP_SIGNER = env("MPP_SIGNER", default="local")
+# Seals the signing keys at rest (default: SECRET_KEY); old values stay readable as fallbacks.
+MPP_SIGNING_SECRET = env("MPP_SIGNING_SECRET", default="")
+MPP_SIGNING_SECRET_FALLBACKS = env.list("MPP_SIGNING_SECRET_FALLBACKS", default=[])
+MPP_BSRE_URL = env("MPP_BSRE_URL", default="")
+MPP_BSRE_USER = env("MPP_BSRE_USER", default="")
+MPP_BSRE_PASSWORD = env("MPP_BSRE_PASSWORD", default="")
+MPP_BSRE_SEAL_ID = env("MPP_BSRE_SEAL_ID", default="")
+MPP_BSRE_SEAL_PASSPHRASE = env("MPP_BSRE_SEAL_PASSPHRASE", default="")
+MPP_BSRE_TIMEOUT = env.int("MPP_BSRE_TIMEOUT", default=30)

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from core.errors import Conflict
+
+
+class SigningFailed(Conflict):
+    code = "signing_failed"
