@@ -389,6 +389,10 @@ def output_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise _not_found(exc) from exc
     if not application.output_file:
         raise Http404
+    from signing.selectors import output_withheld
+
+    if output_withheld(application=application):  # never the unsigned render as the output
+        return render(request, "signing/withheld.html", status=409)
     extension = application.output_file.name.rsplit(".", 1)[-1]
     content_type = {"pdf": "application/pdf", "png": "image/png"}.get(extension, "image/jpeg")
     return _file_response(
@@ -509,12 +513,16 @@ def track(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     result = selectors.output_verification(token=token)
     file_check = None
+    signature: dict = {}
     if request.method == "POST" and result.genuine and request.FILES.get("file"):
         upload = request.FILES["file"]
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)
         file_check = digest.hexdigest() == result.application.output_sha256
+        from signing.views import check_context
+
+        signature = check_context(upload)
     from .pdf import mask_name
 
     application = result.application
@@ -524,4 +532,5 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "applications/verify.html", {
         "result": result, "application": application if result.genuine else None,
         "holder": holder, "file_check": file_check, "today": timezone.localdate(),
+        **signature,
     })
