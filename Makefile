@@ -24,6 +24,7 @@ run: venv messages
 
 test: venv messages
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv

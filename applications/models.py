@@ -53,11 +53,20 @@ class SlaState(models.TextChoices):
 
 OPEN_SLA_STATES = (SlaState.ON_TRACK, SlaState.AT_RISK)
 
-# Applications still waiting for the administration (what worklists show by default).
-OPEN_STATUSES = (
+# The status groups, defined here once and imported everywhere (sla sweep, reports,
+# monitoring, worklists).
+# Submitted and not decided yet: what the SLA, the reports and the ministry count as "open".
+PENDING_DECISION_STATUSES = (
     Status.SUBMITTED, Status.IN_VERIFICATION, Status.RETURNED, Status.RESUBMITTED,
-    Status.IN_PROCESS, Status.APPROVED,
+    Status.IN_PROCESS,
 )
+# The service clock runs (a return to the citizen pauses it).
+CLOCK_RUNNING_STATUSES = tuple(s for s in PENDING_DECISION_STATUSES if s != Status.RETURNED)
+# Applications still waiting for the administration (what worklists show by default):
+# undecided ones, and approved ones whose output has not been handed over yet.
+OPEN_STATUSES = (*PENDING_DECISION_STATUSES, Status.APPROVED)
+# Nothing more will happen.
+CLOSED_STATUSES = (Status.REJECTED, Status.COMPLETED, Status.CANCELLED)
 
 # The worklist order: breached first, then at risk, on track, not started, paused, the rest.
 # Stored by PostgreSQL (a generated column), so the worklist reads it from an index instead of

@@ -699,3 +699,55 @@ __all__ = [
     "output_upload",
     "validate_submission",
 ]
+
+
+# --------------------------------------------------------------------------- system transitions
+
+
+@dataclass(frozen=True)
+class DeemedApproval:
+    """One application to record as approved by law (UU 30/2014 Pasal 53 ayat 4); `data` is
+    the evidence the SLA sweep gathered (due date, reasons, calendar version, legal basis)."""
+
+    application_id: int
+    data: dict[str, Any]
+    dedup_key: str
+
+
+@transaction.atomic
+def applications_deem_approved(
+    *, decisions: list[DeemedApproval], now: dt.datetime, note: str
+) -> list[int]:
+    """The system transition of the SLA sweep: undecided applications whose deadline passed
+    become `approved` (decided now, SLA missed) with a `deemed_approved` event each, and the
+    subscribers hear of it like of any other event (webhooks …). Applications decided or
+    returned to the citizen in the meantime are left alone. Idempotent: returns the ids changed by this call."""
+    from .hooks import application_event_recorded
+    from .models import CLOCK_RUNNING_STATUSES
+
+    wanted = {d.application_id: d for d in decisions}
+    current = dict(  # (a file back with the citizen has its clock paused: never deemed)
+        Application.objects.select_for_update()
+        .filter(pk__in=list(wanted), status__in=CLOCK_RUNNING_STATUSES)
+        .values_list("pk", "status")
+    )
+    if not current:
+        return []
+    Application.objects.filter(pk__in=list(current)).update(
+        status=Status.APPROVED, decided_at=now, sla_state=SlaState.MISSED, decision_note=note,
+        updated_at=now,
+    )
+    ApplicationEvent.objects.bulk_create([
+        ApplicationEvent(
+            application_id=pk, kind=EventKind.DEEMED_APPROVED, from_status=status,
+            to_status=Status.APPROVED, note=note, data=wanted[pk].data,
+            dedup_key=wanted[pk].dedup_key,
+        )
+        for pk, status in current.items()
+    ], ignore_conflicts=True)
+    stored = ApplicationEvent.objects.filter(
+        kind=EventKind.DEEMED_APPROVED, application_id__in=list(current),
+    ).values_list("pk", flat=True)
+    for event_id in stored:
+        application_event_recorded(event_id=event_id)
+    return sorted(current)

@@ -45,6 +45,7 @@ from .errors import (
     UnknownAction,
     WrongRole,
 )
+from .hooks import application_completed, application_event_recorded
 from .models import Application, ApplicationEvent, EventKind, Status
 from .permissions import StaffScope, staff_scope
 
@@ -262,13 +263,9 @@ def application_transition(
         from .notifications import notify_status_change
 
         notify_status_change(application=application, event=event)
-        from integrations.hooks import on_application_event
-
-        on_application_event(event_id=event.pk)  # outbound webhooks, delivered on commit
+        application_event_recorded(event_id=event.pk)  # e.g. webhooks, delivered on commit
         if application.status == Status.COMPLETED:
-            from feedback.hooks import skm_invite_for_application
-
-            skm_invite_for_application(application_id=application.pk)  # SKM, once per transaction
+            application_completed(application_id=application.pk)  # e.g. the SKM invitation
     return application
 
 

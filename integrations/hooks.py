@@ -56,14 +56,16 @@ def on_application_event(*, event_id: int) -> None:
         return
     application = event.application
     data = application_payload(application)
-    if event.kind == ApplicationEvent.Kind.TRANSITION:
+    if event.kind in {ApplicationEvent.Kind.TRANSITION, ApplicationEvent.Kind.DEEMED_APPROVED}:
         if event.to_status == "submitted":
             event_type = EVENT_APPLICATION_SUBMITTED
         else:
             event_type = EVENT_APPLICATION_STATUS_CHANGED
+        action = (event.data or {}).get("action", "")
+        if event.kind == ApplicationEvent.Kind.DEEMED_APPROVED:
+            action = "deemed_approval"  # by law, recorded by the SLA sweep
         data.update({"from_status": event.from_status, "to_status": event.to_status,
-                     "action": (event.data or {}).get("action", ""),
-                     "occurred_at": _iso(event.created_at)})
+                     "action": action, "occurred_at": _iso(event.created_at)})
     elif event.kind == ApplicationEvent.Kind.SLA_BREACHED:
         event_type = EVENT_SLA_BREACHED
         data.update({"breached_at": _iso(event.created_at)})

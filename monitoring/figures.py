@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
-OPEN_STATUSES = ("submitted", "in_verification", "returned", "resubmitted", "in_process")
+from applications.models import PENDING_DECISION_STATUSES
+
+OPEN_STATUSES = [str(status) for status in PENDING_DECISION_STATUSES]  # (SQL parameters)
 BREACH_LIST_LIMIT = 200
 
 _FLOW_KEYS = ("received", "decided", "completed", "met", "missed", "new_breaches")

@@ -29,18 +29,14 @@ from django.db.models.functions import Coalesce, ExtractHour
 from django.utils import timezone
 
 from agencies.models import Agency
+from applications.models import PENDING_DECISION_STATUSES as OPEN_STATUSES
+from applications.models import Application, Status
 from feedback.ikm import IkmResult
 from feedback.models import Complaint
 from feedback.selectors import Period, ikm_for_period
 from hall.models import Ticket
 
-try:  # the applications app may land after this one
-    from applications.models import Application
-except ImportError:  # pragma: no cover
-    Application = None
-
-OPEN_STATUSES = ("submitted", "in_verification", "returned", "resubmitted", "in_process")
-FINISHED_STATUSES = ("approved", "rejected", "completed")
+FINISHED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.COMPLETED)
 OPEN_COMPLAINTS = ("submitted", "verified", "responded")
 
 

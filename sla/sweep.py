@@ -41,6 +41,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from applications.models import PENDING_DECISION_STATUSES
+
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
@@ -49,7 +51,7 @@ LEGAL_BASIS_DEEMED = (
     "UU 30/2014 tentang Administrasi Pemerintahan Pasal 53 ayat (2) dan (4), sebagaimana "
     "diubah dengan UU 6/2023 (Penetapan Perppu 2/2022 tentang Cipta Kerja) Pasal 175 angka 6"
 )
-OPEN_STATUSES = ("submitted", "in_verification", "returned", "resubmitted", "in_process")
+OPEN_STATUSES = [str(status) for status in PENDING_DECISION_STATUSES]  # (SQL parameters)
 
 
 @dataclass
@@ -315,9 +317,8 @@ def _breach_side_effects(events: list[Any]) -> None:
     webhook. Both are idempotent; webhooks are delivered on commit."""
     if not events:
         return
+    from applications.hooks import application_event_recorded, application_sla_breached
     from applications.models import ApplicationEvent, EventKind
-    from feedback.hooks import complaint_open_for_breach
-    from integrations.hooks import on_application_event
 
     stored = ApplicationEvent.objects.filter(
         kind=EventKind.SLA_BREACHED,
@@ -325,33 +326,24 @@ def _breach_side_effects(events: list[Any]) -> None:
         dedup_key__in={event.dedup_key for event in events},
     ).values_list("pk", "application_id")
     for event_id, application_id in stored:
-        complaint_open_for_breach(application_id)
-        on_application_event(event_id=event_id)
+        application_sla_breached(application_id=application_id)
+        application_event_recorded(event_id=event_id)
 
 
 def _deem_approved(
     rows: list[dict[str, Any]], *, now: datetime, tenant_name: str, counts: SweepCounts
 ) -> None:
-    """Record deemed approval (same transaction as the breach): status approved, decided
-    now, SLA missed, plus an evidence event and a notice to the applicant."""
-    from applications.models import ApplicationEvent, EventKind
+    """Record deemed approval (same transaction as the breach) through the applications
+    service layer — the one writer of application status — plus a notice to the applicant."""
+    from applications.services import DeemedApproval, applications_deem_approved
 
-    ids = [row["id"] for row in rows]
     note = (
         "Permohonan dianggap dikabulkan secara hukum karena tidak diputuskan dalam batas "
         f"waktu ({LEGAL_BASIS_DEEMED})."
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_table()} SET status = 'approved', decided_at = %(now)s, "  # noqa: S608
-            "sla_state = 'missed', decision_note = %(note)s, updated_at = %(now)s "
-            "WHERE id = ANY(%(ids)s) AND status = ANY(%(open)s)",
-            {"now": now, "note": note, "ids": ids, "open": list(OPEN_STATUSES)},
-        )
-    _insert_events([
-        ApplicationEvent(
-            application_id=row["id"], kind=EventKind.DEEMED_APPROVED,
-            from_status=row["status"], to_status="approved", note=note,
+    changed = set(applications_deem_approved(decisions=[
+        DeemedApproval(
+            application_id=row["id"],
             data={
                 **_evidence(row, now=now), "legal_basis": LEGAL_BASIS_DEEMED,
                 "deemed_effective_at": _iso(row["due_at"]), "recorded_at": now.isoformat(),
@@ -360,14 +352,16 @@ def _deem_approved(
             dedup_key=f"due:{_key_time(row['due_at'])}",
         )
         for row in rows
-    ])
+    ], now=now, note=note))
     for row in rows:
+        if row["id"] not in changed:
+            continue
         counts.notifications += _notify(
             application_id=row["id"], recipients=[row["applicant_id"]], kind="deemed_approved",
             dedup_key=f"deemed_approved:{row['id']}",
             context=_message("deemed_approved", row, tenant_name),
         )
-    counts.deemed_approved += len(rows)
+    counts.deemed_approved += len(changed)
 
 
 def _at_risk_batch(*, now: datetime, limit: int, tenant_name: str, counts: SweepCounts) -> int:

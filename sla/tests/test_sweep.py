@@ -287,3 +287,43 @@ def test_the_sweep_never_deems_an_adminduk_application_approved(
         SlaPolicy.objects.filter(offering__in=[offering_a, permit_offering_a]).update(
             deemed_approval=True)
         assert _deemed_offering_ids() == {permit_offering_a.pk}
+
+
+def test_deemed_approval_goes_through_the_service_layer_and_sends_its_webhook(
+    tenant_a, in_tenant, permit_offering_a, people, monkeypatch, settings
+):
+    from integrations.models import WebhookDelivery
+    from integrations.services import webhook_endpoint_create
+    from sla import sweep
+
+    settings.MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    monkeypatch.setattr(sweep, "_deemed_offering_ids", lambda: {permit_offering_a.pk})
+    with in_tenant(tenant_a):
+        webhook_endpoint_create(name="SiCantik", url="http://127.0.0.1:9/hook",
+                                events=["application.status_changed"])
+        info = _deadline(permit_offering_a)
+        app = _application(permit_offering_a, info, people, code="BDG-T-9")
+        sweep.sweep_tenant(now=info.due + timedelta(seconds=1))
+        [delivery] = WebhookDelivery.objects.filter(event_type="application.status_changed")
+        data = delivery.payload["data"]
+        assert data["tracking_code"] == app.tracking_code
+        assert (data["to_status"], data["action"]) == ("approved", "deemed_approval")
+
+
+def test_only_the_applications_app_writes_application_status():
+    """No raw SQL outside `applications` sets an application's status (issue 13: one owner of
+    application state; the deemed approval used to be such an UPDATE in this module)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    raw_update = re.compile(
+        r"UPDATE\s+[^\n]*(applications_application|_table\(\))[^\n]*SET\s+status", re.I
+    )
+    offenders = [
+        str(path.relative_to(root)) for path in root.glob("*/**/*.py")
+        if path.parts[len(root.parts)] not in {"applications", ".venv"}
+        and "tests" not in path.parts
+        and raw_update.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

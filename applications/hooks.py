@@ -1,0 +1,38 @@
+"""What other apps hear about applications, through discovered hooks (core.discovery).
+
+An app that reacts to applications provides a module ``<app>.application_hooks`` with any of:
+
+* ``on_application_event(*, event_id)`` — a timeline event was recorded (a transition, an SLA
+  breach, a deemed approval …); called inside the writer's transaction (e.g. integrations
+  queues its webhooks, delivered on commit);
+* ``on_application_completed(*, application_id)`` — the application was completed (feedback
+  invites the citizen to the SKM survey);
+* ``on_sla_breached(*, application_id)`` — its deadline passed undecided (feedback opens an
+  automatic complaint when the tenant enabled that).
+
+So `applications` imports none of its subscribers (`integrations`, `feedback`, `hall`): the
+import-linter contract "applications does not import its subscribers" holds it.
+"""
+
+from __future__ import annotations
+
+from core.discovery import collect
+
+MODULE = "application_hooks"
+
+
+def _call(attribute: str, **kwargs: int) -> None:
+    for hook in collect(MODULE, attribute):
+        hook(**kwargs)
+
+
+def application_event_recorded(*, event_id: int) -> None:
+    _call("on_application_event", event_id=event_id)
+
+
+def application_completed(*, application_id: int) -> None:
+    _call("on_application_completed", application_id=application_id)
+
+
+def application_sla_breached(*, application_id: int) -> None:
+    _call("on_sla_breached", application_id=application_id)
