@@ -116,6 +116,8 @@ def allowed_actions(
     for transition in TRANSITIONS.values():
         if application.status not in transition.sources or _guard(application, transition):
             continue
+        if transition.action == "complete" and _output_missing(application):
+            continue  # "Selesaikan" only once the output document exists (issue 17)
         if transition.who == CITIZEN and application.applicant_id == getattr(user, "pk", None):
             result.append(transition)
         elif transition.who == STAFF and scope.can_act(application.agency_id):
@@ -267,6 +269,17 @@ def application_transition(
         if application.status == Status.COMPLETED:
             application_completed(application_id=application.pk)  # e.g. the SKM invitation
     return application
+
+
+def _output_missing(application: Application) -> bool:
+    """The service expects an output document the platform keeps, and there is none yet.
+    Reads the already loaded service version when the caller selected it."""
+    if application.output_sha256:
+        return False
+    if Application.service_version.is_cached(application):
+        document = application.service_version.output_document or {}
+        return bool(document.get("template"))
+    return _platform_output(application)
 
 
 def _platform_output(application: Application) -> bool:

@@ -75,9 +75,18 @@ def skm(request: HttpRequest, token: str) -> HttpResponse:
 # --------------------------------------------------------------------------- complaints
 
 
+def _complainant_initial(user) -> dict[str, str]:
+    """A signed-in citizen's name and contact, so they need not type them again (they may
+    still change them, or choose to complain anonymously)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {"name": user.full_name or "", "contact": user.email or user.phone or ""}
+
+
 def complaint_new(request: HttpRequest) -> HttpResponse:
-    form = ComplaintForm(request.POST or None, services=_services(),
-                         initial={"reference": request.GET.get("rujukan", "")})
+    form = ComplaintForm(request.POST or None, services=_services(), initial={
+        "reference": request.GET.get("rujukan", ""), **_complainant_initial(request.user),
+    })
     if request.method == "POST" and form.is_valid():
         try:
             complaint = feedback_services.complaint_create(actor=request.user, **form.cleaned_data)

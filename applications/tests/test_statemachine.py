@@ -16,7 +16,7 @@ from applications.errors import (
 )
 from applications.models import Application, ApplicationEvent, Notification
 from applications.services import output_generate
-from applications.statemachine import TRANSITIONS, application_transition
+from applications.statemachine import TRANSITIONS, allowed_actions, application_transition
 
 
 def _go(app, action, actor, **kw):
@@ -153,7 +153,12 @@ def test_complete_needs_the_output_for_platform_issued_permits(
         )
         with pytest.raises(OutputMissing):
             _go(app, "complete", officer)
+        # and "Selesaikan" is not offered until the output exists (issue 17)
+        loaded = Application.objects.select_related("service_version").get(pk=app.pk)
+        assert "complete" not in [t.action for t in allowed_actions(loaded, user=officer)]
         output_generate(application_id=app.pk, actor=officer, base_url="http://x.localhost")
+        loaded = Application.objects.select_related("service_version").get(pk=app.pk)
+        assert "complete" in [t.action for t in allowed_actions(loaded, user=officer)]
         assert _go(app, "complete", officer).status == "completed"
 
 
