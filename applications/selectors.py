@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -321,3 +321,36 @@ __all__ = [
     "timeline",
     "worklist",
 ]
+
+
+def workload_summary(*, scope: StaffScope, user: Any, days: int = 30) -> dict[str, Any]:
+    """The staff home's picture of the user's OPDs (all for tenant admins): per OPD the open
+    applications by SLA state, unassigned ones and the user's own; and SLA compliance of the
+    applications decided in the last `days` days. Two queries whatever the data size."""
+    qs = Application.objects.all()
+    if not scope.is_admin:
+        qs = qs.filter(agency_id__in=scope.agency_ids)
+    rows = list(
+        qs.filter(status__in=OPEN_STATUSES).values("agency_id", "agency__name").annotate(
+            open=Count("id"),
+            breached=Count("id", filter=Q(sla_state=SlaState.BREACHED)),
+            at_risk=Count("id", filter=Q(sla_state=SlaState.AT_RISK)),
+            paused=Count("id", filter=Q(sla_state=SlaState.PAUSED)),
+            unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+            mine=Count("id", filter=Q(assigned_to_id=getattr(user, "pk", None))),
+        ).order_by("-breached", "-at_risk", "agency__name")
+    )
+    since = timezone.now() - dt.timedelta(days=days)
+    decided = qs.filter(decided_at__gte=since).aggregate(
+        met=Count("id", filter=Q(sla_state=SlaState.MET)),
+        missed=Count("id", filter=Q(sla_state=SlaState.MISSED)),
+    )
+    finished = decided["met"] + decided["missed"]
+    return {
+        "agencies": rows,
+        "totals": {key: sum(row[key] for row in rows)
+                   for key in ("open", "breached", "at_risk", "paused", "unassigned", "mine")},
+        "compliance_days": days,
+        "compliance_finished": finished,
+        "compliance_pct": round(100 * decided["met"] / finished, 1) if finished else None,
+    }
