@@ -50,8 +50,13 @@ def _issue(app, officer, tenant, in_tenant):
     with in_tenant(tenant):
         for action in ("start_verification", "accept", "approve"):
             application_transition(application_id=app.pk, action=action, actor=officer)
-        return output_generate(application_id=app.pk, actor=officer,
-                               base_url="http://kota-bandung.localhost")
+        issued = output_generate(application_id=app.pk, actor=officer,
+                                 base_url="http://kota-bandung.localhost")
+        from signing.services import output_sign
+
+        output_sign(application_id=app.pk)  # what the on-commit signing task does
+        issued.refresh_from_db()
+        return issued
 
 
 def test_verification_page_confirms_genuine_and_detects_tampering(
