@@ -207,6 +207,7 @@ class _queued_tasks:
         celery_app.conf.broker_transport_options = {
             "data_folder_in": str(queue), "data_folder_out": str(queue),
             "processed_folder": str(processed), "store_processed": False,
+            "control_folder": str(Path(self.folder.name) / "control"),
         }
         _reset_pool(celery_app)
         self.app = celery_app
