@@ -51,6 +51,12 @@ class OutputMissing(Conflict):
     code = "output_missing"
 
 
+class ChecklistIncomplete(Conflict):
+    """An officer declared the file complete without ticking every requirement that applies."""
+
+    code = "checklist_incomplete"
+
+
 class IdempotencyKeyRequired(ApplicationError):
     code = "idempotency_key_required"
 

@@ -27,7 +27,7 @@ applicant's notifications in the same transaction (sent on commit).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from . import clock
 from .errors import (
     ApplicationNotFound,
+    ChecklistIncomplete,
     IllegalTransition,
     NoteRequired,
     OutputMissing,
@@ -205,12 +206,18 @@ def application_transition(
     scope: StaffScope | None = None,
     now: dt.datetime | None = None,
     before_save: Callable[[Application], None] | None = None,
+    checked: Collection[str] | None = None,
 ) -> Application:
     """Make one transition atomically. Raises UnknownAction (400), ApplicationNotFound (404),
     WrongRole (403), IllegalTransition (409), NoteRequired / OutputMissing.
 
     `before_save(application)` runs inside the lock before the row is saved (used by
-    submit/resubmit to store the validated form data in the same transaction)."""
+    submit/resubmit to store the validated form data in the same transaction).
+
+    `checked`: the requirement codes the officer ticked on the verification checklist (the
+    staff page sends them); with it, "accept" (berkas lengkap) is refused while a requirement
+    that applies to this application is not ticked, and the ticked list goes into the event.
+    (API callers, systems that verify elsewhere, send none.)"""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise UnknownAction(
@@ -248,6 +255,7 @@ def application_transition(
             raise OutputMissing(
                 _("Terbitkan atau unggah dokumen keluaran sebelum menyelesaikan permohonan.")
             )
+        checklist = _checklist(application, action, checked)
         now = now or timezone.now()
         from_status = application.status
         if before_save is not None:
@@ -257,6 +265,8 @@ def application_transition(
         )
         application.status = transition.target
         application.save()
+        if checklist is not None:
+            data["checklist"] = checklist
         event = ApplicationEvent.objects.create(
             application=application, kind=EventKind.TRANSITION, from_status=from_status,
             to_status=application.status, actor_id=getattr(actor, "pk", None), note=note,
@@ -269,6 +279,28 @@ def application_transition(
         if application.status == Status.COMPLETED:
             application_completed(application_id=application.pk)  # e.g. the SKM invitation
     return application
+
+
+def _checklist(
+    application: Application, action: str, checked: Collection[str] | None
+) -> list[str] | None:
+    """The ticked requirement codes for an "accept" with a checklist; raises
+    ChecklistIncomplete naming what applies and is not ticked."""
+    if action != "accept" or checked is None:
+        return None
+    from .formspec import form_spec_for
+
+    spec = form_spec_for(application.offering, version_id=application.service_version_id)
+    values = application.form_data or {}
+    ticked = set(checked)
+    missing = [r.label for r in spec.requirements if r.is_required(values) and r.code not in ticked]
+    if missing:
+        raise ChecklistIncomplete(
+            _("Tandai semua persyaratan wajib sebelum menyatakan berkas lengkap: %(items)s.")
+            % {"items": ", ".join(missing)},
+            extra={"missing": missing},
+        )
+    return sorted(ticked & {r.code for r in spec.requirements})
 
 
 def _output_missing(application: Application) -> bool:

@@ -126,12 +126,15 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             deadline = dt.date.fromisoformat(raw)
         except ValueError:
             deadline = None
+    # the verification checklist travels with "accept" (berkas lengkap) only
+    checked = [key.removeprefix("check_") for key in request.POST if key.startswith("check_")] \
+        if action == "accept" else None
     return _handle(
         request, pk,
         lambda: application_transition(
             application_id=pk, action=action, actor=request.user,
             note=request.POST.get("note", "")[:2000], revision_deadline=deadline,
-            scope=_scope(request),
+            scope=_scope(request), checked=checked,
         ),
         _("Status permohonan diperbarui."),
     )

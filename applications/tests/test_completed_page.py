@@ -39,3 +39,31 @@ def test_complaint_form_prefills_a_signed_in_citizen(client_a, citizen):
     page = client_a.get("/pengaduan/baru/").content.decode()
     assert f'value="{citizen.full_name}"' in page
     assert f'value="{citizen.email}"' in page
+
+
+def test_berkas_lengkap_needs_every_applicable_requirement_ticked(
+    client_a, submit_kk, staff, kk_offering, tenant_a, in_tenant
+):
+    from applications.models import Application, ApplicationEvent
+
+    officer = staff(StaffRole.Role.OFFICER, kk_offering)
+    app = submit_kk()
+    with in_tenant(tenant_a):
+        _go(app, "start_verification", officer)
+    client_a.force_login(officer)
+    url = f"/kelola/permohonan/{app.pk}/aksi/"
+    page = client_a.get(f"/kelola/permohonan/{app.pk}/").content.decode()
+    assert 'form="action-accept"' in page and 'id="action-accept"' in page
+    # nothing ticked, or one of two: refused, status unchanged, the missing one named
+    refused = client_a.post(url, {"action": "accept", "check_kk_lama": "on"}, follow=True)
+    assert "Tandai semua persyaratan wajib" in refused.content.decode()
+    with in_tenant(tenant_a):
+        assert Application.objects.get(pk=app.pk).status == "in_verification"
+    # all ticked: accepted, and the event records what was checked
+    done = client_a.post(url, {"action": "accept", "check_kk_lama": "on",
+                               "check_bukti_perubahan": "on"})
+    assert done.status_code == 302
+    with in_tenant(tenant_a):
+        assert Application.objects.get(pk=app.pk).status == "in_process"
+        event = ApplicationEvent.objects.filter(application_id=app.pk, to_status="in_process").get()
+        assert event.data["checklist"] == ["bukti_perubahan", "kk_lama"]
