@@ -54,6 +54,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone_verified_at = models.DateTimeField(
         _("nomor ponsel terverifikasi pada"), null=True, blank=True
     )
+    # Bumped on sign-out: every session (any host) stamped with an older value ends.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -231,3 +233,29 @@ class AccountErasureRequest(models.Model):
     def tenants_done(self) -> int:
         return sum(1 for key, entry in self.progress.items()
                    if key != "public" and entry.get("done_at"))
+
+
+class SignOnHandoff(models.Model):
+    """One sign-in hand-off from the platform host to one tenant host (docs/adr/0010).
+
+    The browser carries a signed code naming the nonce and the host; only a hash of the nonce
+    is kept. A row is redeemed once, on its host, before `expires_at`, by the browser session
+    that asked for it (`state_hash`), and only while the user's session generation is unchanged.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_on_handoffs")
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=253)
+    state_hash = models.CharField(max_length=64)
+    session_generation = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("serah terima masuk")
+        verbose_name_plural = _("serah terima masuk")
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.host} · #{self.pk}"

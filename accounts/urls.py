@@ -18,6 +18,8 @@ urlpatterns = [
          name="password-reset-confirm"),
     path("akun/profil/", views.profile_view, name="profile"),
     path("akun/profil/desa/", views.profile_villages_view, name="profile-villages"),
+    path("akun/sso/", views.sso_start_view, name="sso-start"),
+    path("akun/sso/terima/", views.sso_redeem_view, name="sso-redeem"),
     path("akun/oidc/masuk/", views.oidc_login_view, name="oidc-login"),
     path("akun/oidc/callback/", views.oidc_callback_view, name="oidc-callback"),
 ]

@@ -10,9 +10,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import oidc, ratelimit, services
+from audit.services import audit_record
+from core.context_processors import platform_url
+from core.hosts import canonical_hostname
+
+from . import oidc, ratelimit, services, sso
 from .forms import (
     CodeForm,
     LoginCodeForm,
@@ -62,8 +67,23 @@ def _warn_if_unverified(request: HttpRequest) -> None:
 # Login, logout, registration
 
 
+def _sso_begin(request: HttpRequest) -> HttpResponse:
+    """Tenant host, anonymous: ask the platform host (the identity provider) for the sign-in;
+    the state ties the code that comes back to this browser's session (login CSRF)."""
+    state = sso.new_state()
+    request.session[sso.STATE_SESSION_KEY] = state
+    query = urlencode({"next": request.build_absolute_uri(_safe_next(request)), "state": state})
+    return HttpResponseRedirect(platform_url(f"{reverse('accounts:sso-start')}?{query}"))
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
+    """On a tenant host the sign-in happens on the platform host (`?lokal=1`: this host's own
+    form, e.g. while the platform is unreachable). Posting the form here still signs in here."""
+    if (request.method == "GET" and _tenant(request) is not None
+            and not request.user.is_authenticated and not request.GET.get("lokal")):
+        return _sso_begin(request)
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.get_user(), backend=BACKEND)
@@ -82,8 +102,75 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """Signing out on one host ends the user's sessions on every host (docs/adr/0010)."""
+    if request.user.is_authenticated:
+        user = request.user
+        sso.sign_out_everywhere(user=user)
+        audit_record("account.sign_out", actor=user, target=user, tenant=_tenant(request))
     logout(request)
     return HttpResponseRedirect("/")
+
+
+# --------------------------------------------------------------------------------------------
+# One login for every regency: the platform host hands a sign-in to a tenant host
+
+
+def _sso_error(request: HttpRequest, *, next_url: str = "") -> HttpResponse:
+    return render(request, "accounts/sso_error.html", {
+        "message": sso.HandoffRefused.message, "next": next_url,
+    }, status=400)
+
+
+def _request_port(request: HttpRequest) -> int:
+    host = request.get_host()
+    if host.rsplit("]", 1)[-1].count(":") == 1:
+        return int(host.rsplit(":", 1)[1])
+    return 443 if request.is_secure() else 80
+
+
+@never_cache
+@require_GET
+def sso_start_view(request: HttpRequest) -> HttpResponse:
+    """Platform host: a tenant asks for its visitor's sign-in. Signed in here → straight back
+    with a one-time code; otherwise this host's login form first, then back."""
+    if _tenant(request) is not None:
+        raise Http404
+    state = request.GET.get("state", "")
+    target = sso.tenant_target(
+        request.GET.get("next", ""), scheme=request.scheme, port=_request_port(request)
+    )
+    if target is None or not sso.valid_state(state):
+        return _sso_error(request)
+    if not request.user.is_authenticated:
+        login_url = reverse("accounts:login") + "?" + urlencode(
+            {"next": request.get_full_path()}
+        )
+        return HttpResponseRedirect(login_url)
+    return HttpResponseRedirect(sso.handoff_url(user=request.user, target=target, state=state))
+
+
+@never_cache
+@require_GET
+def sso_redeem_view(request: HttpRequest) -> HttpResponse:
+    """Tenant host: redeem the platform's one-time code and sign in here."""
+    tenant = _tenant(request)
+    if tenant is None:
+        raise Http404
+    next_url = _safe_next(request)
+    try:
+        user = sso.handoff_redeem(
+            code=request.GET.get("code", ""), host=canonical_hostname(request),
+            state=request.session.get(sso.STATE_SESSION_KEY),
+        )
+    except sso.HandoffRefused as exc:
+        audit_record("account.sso_sign_in", target_type="accounts.user",
+                     changes={"reason": exc.reason}, outcome="refused", tenant=tenant)
+        return _sso_error(request, next_url=next_url)
+    request.session.pop(sso.STATE_SESSION_KEY, None)
+    login(request, user, backend=BACKEND)
+    audit_record("account.sso_sign_in", actor=user, target=user, tenant=tenant)
+    _warn_if_unverified(request)
+    return HttpResponseRedirect(next_url)
 
 
 REGISTER_SESSION_KEY = "_mpp_register_contact"

@@ -58,9 +58,9 @@ def _callback(client, path, query):
 
 
 def test_login_page_shows_inapas_only_when_configured(client_a, provider, settings):
-    assert "Masuk dengan INApas" in client_a.get("/masuk/").content.decode()
+    assert "Masuk dengan INApas" in client_a.get("/masuk/?lokal=1").content.decode()
     settings.MPP_OIDC_ISSUER = ""
-    assert "Masuk dengan INApas" not in client_a.get("/masuk/").content.decode()
+    assert "Masuk dengan INApas" not in client_a.get("/masuk/?lokal=1").content.decode()
     assert client_a.get("/akun/oidc/masuk/").status_code == 404
 
 

@@ -56,7 +56,7 @@ def test_csrf_failure_under_api_is_json():
 
 def _csrf_client(host: str) -> tuple[Client, str]:
     client = Client(enforce_csrf_checks=True, HTTP_HOST=host)
-    client.get("/masuk/")
+    client.get("/masuk/?lokal=1")  # the host's own form (plain /masuk/ goes to the platform)
     return client, client.cookies["csrftoken"].value
 
 
