@@ -110,7 +110,9 @@ def test_public_form_tracking_and_lapor_export(hall_a, in_tenant, client_a, staf
     assert "Antrean lama" in tracked.content.decode()
     assert "Budi" not in tracked.content.decode()
     # OPD officer: confidential identity hidden; admin sees it
-    officer = staff_user(hall_a.tenant, role=StaffRole.Role.OFFICER, agency=hall_a.agency)
+    # (a fixed name: a random Indonesian name may itself contain "Budi" and show in the menu)
+    officer = staff_user(hall_a.tenant, role=StaffRole.Role.OFFICER, agency=hall_a.agency,
+                         full_name="Petugas Uji")
     client_a.force_login(officer)
     detail = client_a.get(f"/kelola/pengaduan/{complaint.pk}/").content.decode()
     assert "Budi" not in detail
