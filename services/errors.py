@@ -22,3 +22,7 @@ class VersionNotPublished(InvalidOffering):
 
 class AlreadyAdopted(Conflict):
     code = "already_adopted"
+
+
+class InvalidAnnouncement(InvalidInput):
+    code = "invalid_announcement"

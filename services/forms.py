@@ -114,3 +114,32 @@ class RequirementForm(forms.Form):
 
 
 RequirementFormSet = forms.formset_factory(RequirementForm, extra=1, can_delete=True, max_num=30)
+
+
+class AnnouncementForm(forms.Form):
+    """A portal announcement (the rules live in services.services.announcement_*)."""
+
+    title = forms.CharField(
+        label=_("Judul"), max_length=140,
+        error_messages={"required": _("Judul pengumuman wajib diisi.")},
+    )
+    body = forms.CharField(
+        label=_("Isi"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Teks biasa, paling banyak 2.000 karakter."),
+        error_messages={"required": _("Isi pengumuman wajib diisi.")},
+    )
+    link_url = forms.URLField(
+        label=_("Tautan (opsional)"), required=False, max_length=300, assume_scheme="https",
+        error_messages={"invalid": _("Masukkan tautan lengkap, mis. https://contoh.go.id")},
+    )
+    starts_on = forms.DateField(
+        label=_("Tampil mulai"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Kosongkan untuk tampil segera."),
+    )
+    ends_on = forms.DateField(
+        label=_("Tampil sampai"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Kosongkan bila tidak ada batas."),
+    )
+    is_published = forms.BooleanField(label=_("Tampilkan di beranda portal"), required=False)

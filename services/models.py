@@ -159,3 +159,40 @@ def offering_field_errors(offering: Offering) -> dict[str, list[str]]:
     if offering.agency_id and not offering.agency.is_active:
         errors["agency"] = [gettext("OPD ini tidak aktif; pilih OPD lain.")]
     return errors
+
+
+class Announcement(models.Model):
+    """A notice on the portal home (pengumuman), written by the tenant admin.
+
+    Shown while published and inside its optional date window (the hall's local dates)."""
+
+    TITLE_MAX = 140
+    BODY_MAX = 2000
+
+    title = models.CharField(_("judul"), max_length=TITLE_MAX)
+    body = models.TextField(_("isi"), max_length=BODY_MAX)
+    link_url = models.URLField(_("tautan (opsional)"), max_length=300, blank=True)
+    is_published = models.BooleanField(_("tampilkan di portal"), default=False)
+    starts_on = models.DateField(_("tampil mulai"), null=True, blank=True)
+    ends_on = models.DateField(_("tampil sampai"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+        related_name="+", db_constraint=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pengumuman")
+        verbose_name_plural = _("pengumuman")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__isnull=True) | models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="announcement_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -14,11 +15,14 @@ from core.errors import NotFound
 from sla.models import TargetUnit
 from sla.selectors import PolicyValues, policy_for
 
-from .models import Offering
+from .models import Announcement, Offering
 
 __all__ = [
     "DriftFlag",
     "adoptable_versions",
+    "announcement_get",
+    "announcements_for_manage",
+    "announcements_published",
     "drift_summary",
     "latest_published_version",
     "offering_by_code",
@@ -230,3 +234,32 @@ def drift_summary(offerings: Iterable[Offering] | None = None) -> dict[str, int]
             latest and latest > offering.service_version.number
         )
     return summary
+
+
+# --------------------------------------------------------------------------- announcements
+
+HOME_ANNOUNCEMENTS = 5
+
+
+def announcements_published(*, today: date, limit: int = HOME_ANNOUNCEMENTS) -> list[Announcement]:
+    """Published announcements whose window contains ``today`` (the hall's local date),
+    newest first. One query."""
+    return list(
+        Announcement.objects.filter(is_published=True)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .only("title", "body", "link_url", "starts_on", "created_at")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def announcements_for_manage() -> QuerySet[Announcement]:
+    """Every announcement of the tenant for the back office, newest first."""
+    return Announcement.objects.order_by("-created_at", "-id")
+
+
+def announcement_get(*, announcement_id: int) -> Announcement:
+    found = Announcement.objects.filter(pk=announcement_id).first()
+    if found is None:
+        raise NotFound(_("Pengumuman tidak ditemukan."))
+    return found

@@ -28,8 +28,14 @@ from catalog.models import ServiceVersion
 from sla.models import SlaPolicy
 from sla.services import sla_policy_create_default, sla_policy_update
 
-from .errors import AlreadyAdopted, FeeForbidden, InvalidOffering, VersionNotPublished
-from .models import Offering, offering_field_errors
+from .errors import (
+    AlreadyAdopted,
+    FeeForbidden,
+    InvalidAnnouncement,
+    InvalidOffering,
+    VersionNotPublished,
+)
+from .models import Announcement, Offering, offering_field_errors
 from .portal_cache import portal_generation_bump
 
 logger = logging.getLogger(__name__)
@@ -251,3 +257,99 @@ def offering_set_enabled(
     portal_generation_bump()  # .update() sends no post_save
     offering.is_enabled = is_enabled
     return offering
+
+
+# --------------------------------------------------------------------------- announcements
+
+ANNOUNCEMENT_FIELDS = ("title", "body", "link_url", "is_published", "starts_on", "ends_on")
+
+
+def _announcement_check(announcement: Announcement) -> None:
+    errors: dict[str, list[str]] = {}
+    if not announcement.title.strip():
+        errors["title"] = [_("Judul pengumuman wajib diisi.")]
+    if not announcement.body.strip():
+        errors["body"] = [_("Isi pengumuman wajib diisi.")]
+    if (
+        announcement.starts_on and announcement.ends_on
+        and announcement.ends_on < announcement.starts_on
+    ):
+        errors["ends_on"] = [_("Tanggal akhir tidak boleh sebelum tanggal mulai.")]
+    if not errors:
+        try:
+            announcement.full_clean(exclude=["created_by"])
+        except ValidationError as exc:
+            errors = exc.message_dict
+    if errors:
+        raise InvalidAnnouncement(errors)
+
+
+def _announcement_apply(announcement: Announcement, values: dict[str, Any]) -> None:
+    for name in ANNOUNCEMENT_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if name in ("title", "body", "link_url"):
+            value = (value or "").strip()
+        elif name == "is_published":
+            value = bool(value)
+        setattr(announcement, name, value)
+
+
+@transaction.atomic
+def announcement_create(
+    *,
+    actor: AbstractBaseUser | None,
+    title: str,
+    body: str,
+    link_url: str = "",
+    is_published: bool = False,
+    starts_on: Any = None,
+    ends_on: Any = None,
+) -> Announcement:
+    """A new portal announcement (shown on the home once published)."""
+    announcement = Announcement(created_by_id=getattr(actor, "pk", None))
+    _announcement_apply(announcement, {
+        "title": title, "body": body, "link_url": link_url, "is_published": is_published,
+        "starts_on": starts_on, "ends_on": ends_on,
+    })
+    _announcement_check(announcement)
+    announcement.save()
+    audit_record("announcement.create", actor=actor, target=announcement,
+                 changes=snapshot(announcement, ("is_published", "starts_on", "ends_on")))
+    portal_generation_bump()
+    return announcement
+
+
+@transaction.atomic
+def announcement_update(
+    *, announcement: Announcement, actor: AbstractBaseUser | None, **values: Any
+) -> Announcement:
+    """Change an announcement (keys of ``values``: ANNOUNCEMENT_FIELDS; others are refused)."""
+    unknown = set(values) - set(ANNOUNCEMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown announcement fields: {sorted(unknown)}")
+    announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    before = snapshot(announcement, ANNOUNCEMENT_FIELDS)
+    _announcement_apply(announcement, values)
+    _announcement_check(announcement)
+    announcement.save()
+    changes = diff(before, snapshot(announcement, ANNOUNCEMENT_FIELDS))
+    if changes:
+        # the texts themselves stay out of the log: only that they changed
+        for name in ("title", "body"):
+            if name in changes:
+                changes[name] = ["…", "…"]
+        audit_record("announcement.update", actor=actor, target=announcement, changes=changes)
+    portal_generation_bump()
+    return announcement
+
+
+@transaction.atomic
+def announcement_delete(*, announcement: Announcement, actor: AbstractBaseUser | None) -> None:
+    target_id, title = announcement.pk, announcement.title
+    deleted, _rows = Announcement.objects.filter(pk=target_id).delete()
+    if deleted:
+        audit_record("announcement.delete", actor=actor, target_type="services.announcement",
+                     target_id=target_id, target_repr=title)
+        portal_generation_bump()
