@@ -323,6 +323,20 @@ __all__ = [
 ]
 
 
+# --------------------------------------------------------------------------- portal
+
+
+def popular_service_codes(*, limit: int = 6) -> list[tuple[str, int]]:
+    """``(service_code, applications)`` of the most requested services (drafts are not
+    requests), most first: the portal home's "layanan terpopuler". One aggregate query."""
+    rows = (
+        Application.objects.exclude(status=Status.DRAFT)
+        .values("service_code").annotate(n=Count("id"))
+        .order_by("-n", "service_code")[:limit]
+    )
+    return [(row["service_code"], row["n"]) for row in rows]
+
+
 def workload_summary(*, scope: StaffScope, user: Any, days: int = 30) -> dict[str, Any]:
     """The staff home's picture of the user's OPDs (all for tenant admins): per OPD the open
     applications by SLA state, unassigned ones and the user's own; and SLA compliance of the

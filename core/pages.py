@@ -1,4 +1,4 @@
-"""Landing pages of the two front doors."""
+"""Landing page of the platform host (the tenant portal home is services.views.home)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,3 @@ from tenants.selectors import live_tenants
 def platform_home(request: HttpRequest) -> HttpResponse:
     return render(request, "platform/home.html", {"tenants": live_tenants()})
 
-
-def portal_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"tenant": request.tenant})

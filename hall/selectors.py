@@ -227,3 +227,50 @@ def wait_estimates(*, now: datetime | None = None, window_minutes: int = 120) ->
         )
         for row in rows
     ]
+
+
+def agencies_in_hall() -> dict[int, list[str]]:
+    """OPD id → names of its active counters in the MPP building (the OPDs present in the
+    hall). One query."""
+    found: dict[int, list[str]] = {}
+    rows = (
+        Counter.objects.filter(is_active=True, agency__isnull=False)
+        .order_by("code").values_list("agency_id", "name")
+    )
+    for agency_id, name in rows:
+        found.setdefault(agency_id, []).append(name)
+    return found
+
+
+@dataclass(frozen=True)
+class QueueToday:
+    """Today's queue in the hall, for the portal home (public figures, no names)."""
+
+    day: date
+    is_open_now: bool
+    is_working_day: bool
+    waiting: int
+    served: int
+    avg_wait_minutes: int | None  # tickets called in the last two hours
+
+
+def queue_today(*, now: datetime | None = None, window_minutes: int = 120) -> QueueToday:
+    """Waiting and served tickets of today and the recent average wait. Two queries (the
+    current calendar version, the ticket aggregate)."""
+    now = now or timezone.now()
+    calendar = hall_calendar()
+    local = now.astimezone(calendar.tz)
+    day = local.date()
+    seconds = local.hour * 3600 + local.minute * 60 + local.second
+    working = calendar.is_working_day(day)
+    open_now = working and any(w.start <= seconds < w.end for w in calendar.week[day.weekday()])
+    row = Ticket.objects.filter(day=day).aggregate(
+        waiting=Count("id", filter=Q(status=Ticket.Status.WAITING)),
+        served=Count("id", filter=Q(status=Ticket.Status.DONE)),
+        avg_wait=Avg("wait_seconds", filter=Q(called_at__gte=now - timedelta(minutes=window_minutes))),
+    )
+    return QueueToday(
+        day=day, is_open_now=open_now, is_working_day=working,
+        waiting=row["waiting"] or 0, served=row["served"] or 0,
+        avg_wait_minutes=None if row["avg_wait"] is None else round(row["avg_wait"] / 60),
+    )

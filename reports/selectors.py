@@ -244,3 +244,52 @@ def parse_period(params: Any, *, today: date) -> Period:
     if end < start:
         start, end = end, start
     return Period(start, min(end, start + timedelta(days=366 * 3)))
+
+
+# --------------------------------------------------------------------------- published figures
+
+
+PUBLISHED_DAYS = 90
+
+
+@dataclass
+class PublishedPerformance:
+    """What the portal home publishes for the last ``PUBLISHED_DAYS`` days (PermenPANRB
+    14/2017: survey results are public; UU 25/2009: performance and complaint follow-up).
+    No names of people, only counts and rates."""
+
+    period: Period
+    ikm: IkmResult | None = None
+    ikm_by_service: dict[str, IkmResult] = field(default_factory=dict)
+    ikm_by_agency: list[tuple[str, IkmResult]] = field(default_factory=list)
+    sla: dict[str, Any] = field(default_factory=dict)
+    complaints: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_any(self) -> bool:
+        return bool(
+            (self.ikm and self.ikm.respondents) or self.sla.get("finished")
+            or self.complaints.get("received")
+        )
+
+
+def published_performance(
+    *, today: date, tz: str, days: int = PUBLISHED_DAYS, now: datetime | None = None
+) -> PublishedPerformance:
+    """The public figures of the tenant: IKM (tenant, per service, per OPD), SLA compliance
+    of finished applications and complaint follow-up. Six queries whatever the data size;
+    the portal caches the rendered result (services.home)."""
+    now = now or timezone.now()
+    period = Period(today - timedelta(days=days - 1), today)
+    result = PublishedPerformance(period=period)
+    names = {a.pk: str(a) for a in Agency.objects.all()}  # 1 query
+    shadow = Dashboard(period=period, applications_available=True)
+    _ikm(shadow, period, tz, None, names)  # 3
+    result.ikm, result.ikm_by_agency = shadow.ikm, shadow.ikm_by_agency
+    result.ikm_by_service = shadow.ikm_by_service
+    result.sla = _finish_app_row(  # 1
+        _applications(period, tz, None).aggregate(**_app_aggregates(now))
+    )
+    _complaints(shadow, period, tz, None, now)  # 1
+    result.complaints = shadow.complaints
+    return result

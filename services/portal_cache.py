@@ -1,4 +1,5 @@
-"""Cached fragments of the anonymous portal (the service list of /layanan/).
+"""Cached fragments of the anonymous portal (the service list of /layanan/, its search
+results, and the three fragments of the home: services.home).
 
 A fragment is stored with the tenant's *portal generation*; any write that can change what the
 portal shows (an offering adopted, edited, enabled or disabled, its SLA policy, an OPD's name)
@@ -53,8 +54,11 @@ def fragment_key(name: str, *parts: object) -> str:
     return f"portal:{name}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
 
 
-def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], str]) -> str:
-    """The fragment for ``parts`` from the cache, or ``render()`` stored under this generation.
+def cached_fragment(
+    name: str, parts: tuple[object, ...], render: Callable[[], str], *, ttl: int = FRAGMENT_TTL
+) -> str:
+    """The fragment for ``parts`` from the cache, or ``render()`` stored under this generation
+    for ``ttl`` seconds (live figures such as today's queue use a short one).
 
     One cache round trip on a hit (the generation and the fragment are read together)."""
     gen_key, key = _generation_key(), fragment_key(name, *parts)
@@ -67,7 +71,7 @@ def cached_fragment(name: str, parts: tuple[object, ...], render: Callable[[], s
     if generation is None:
         generation = 1
         cache.add(gen_key, generation, None)
-    cache.set(key, (generation, html), FRAGMENT_TTL)
+    cache.set(key, (generation, html), ttl)
     return html
 
 

@@ -12,6 +12,12 @@ app_patterns = [
     path("kelola/layanan/<slug:code>/", views.edit, name="edit"),
     path("kelola/layanan/<slug:code>/status/", views.set_enabled, name="set-enabled"),
     path("kelola/layanan/<slug:code>/versi-baru/", views.adopt_version, name="adopt-version"),
+    path("beranda/antrean/", views.home_queue, name="home-queue"),
+    path("kelola/pengumuman/", views.announcements, name="announcements"),
+    path("kelola/pengumuman/baru/", views.announcement_edit, name="announcement-new"),
+    path("kelola/pengumuman/<int:pk>/", views.announcement_edit, name="announcement-edit"),
+    path("kelola/pengumuman/<int:pk>/hapus/", views.announcement_remove,
+         name="announcement-delete"),
 ]
 
 urlpatterns = [path("", include((app_patterns, "services")))]

@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,11 +20,13 @@ from core.errors import ApplicationError, NotFound
 from sla.forms import add_service_errors
 from sla.selectors import policy_for
 
-from .forms import AdoptForm, OfferingForm, RequirementFormSet
-from .models import Offering
+from .forms import AdoptForm, AnnouncementForm, OfferingForm, RequirementFormSet
+from .models import Announcement, Offering
 from .portal_cache import cached_fragment
 from .selectors import (
     adoptable_versions,
+    announcement_get,
+    announcements_for_manage,
     drift_summary,
     latest_published_version,
     offering_by_code,
@@ -31,10 +35,20 @@ from .selectors import (
     offerings_for_portal,
     portal_categories,
 )
-from .services import offering_adopt, offering_adopt_version, offering_set_enabled, offering_update
+from .services import (
+    announcement_create,
+    announcement_delete,
+    announcement_update,
+    offering_adopt,
+    offering_adopt_version,
+    offering_set_enabled,
+    offering_update,
+)
 
 PORTAL_PAGE_SIZE = 30
 MANAGE_PAGE_SIZE = 50
+HOME_SEARCH_SIZE = 8
+HOME_SEARCH_TARGET = "home-search-results"
 
 
 def apply_url(code: str) -> str:
@@ -56,28 +70,98 @@ def _require_admin(request: HttpRequest) -> None:
 # --------------------------------------------------------------------------- portal
 
 
+def _fragment(
+    request: HttpRequest, name: str, parts: tuple[object, ...], render_body, *, ttl: int | None = None
+) -> str:
+    """``render_body()``, cached per tenant, language and ``parts`` for anonymous visitors."""
+    if request.user.is_authenticated:
+        return render_body()
+    if ttl is None:
+        return cached_fragment(name, parts, render_body)
+    return cached_fragment(name, parts, render_body, ttl=ttl)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The regency portal home: three cached fragments (services.home) and the tracking box."""
+    from . import home as portal
+
+    tenant = request.tenant
+    today = timezone.localdate()  # the tenant's zone (activated by the routing middleware)
+    day = today.isoformat()
+    body = _fragment(request, "home", (day,), lambda: render_to_string(
+        "portal/_home_body.html", portal.home_body_context(tenant=tenant, today=today)
+    ), ttl=portal.BODY_TTL)
+    performance = _fragment(request, "home-performance", (day,), lambda: render_to_string(
+        "portal/_home_performance.html", portal.home_performance_context(tenant=tenant, today=today)
+    ), ttl=portal.PERFORMANCE_TTL)
+    queue = _fragment(request, "home-queue", (), lambda: render_to_string(
+        "portal/_home_queue.html", portal.home_queue_context()
+    ), ttl=portal.QUEUE_TTL)
+    return render(request, "portal/home.html", {
+        "tenant": tenant, "body": body, "performance": performance, "queue": queue,
+    })
+
+
+def home_queue(request: HttpRequest) -> HttpResponse:
+    """Today's queue of the home (polled by htmx)."""
+    from . import home as portal
+
+    html = _fragment(request, "home-queue", (), lambda: render_to_string(
+        "portal/_home_queue.html", portal.home_queue_context()
+    ), ttl=portal.QUEUE_TTL)
+    return HttpResponse(html)
+
+
+def _home_search(request: HttpRequest, search: str) -> HttpResponse:
+    """The home's instant results: the first matches and a link to the whole list."""
+
+    def render_results() -> str:
+        if not search:
+            return ""
+        matches = offerings_for_portal(search=search, cards_only=True)
+        found = list(matches[:HOME_SEARCH_SIZE + 1])
+        return render_to_string("services/_search_results.html", {
+            "results": found[:HOME_SEARCH_SIZE], "more": len(found) > HOME_SEARCH_SIZE,
+            "search": search,
+        })
+
+    response = HttpResponse(_fragment(request, "home-search", (search,), render_results))
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
 def directory(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     wanted_category = request.GET.get("kategori", "")[:20]
     page_number = request.GET.get("page", "")[:10]
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request
+    if partial and htmx.target == HOME_SEARCH_TARGET:
+        return _home_search(request, search)
 
-    def render_body() -> str:
+    def render_page(template: str) -> str:
         categories = portal_categories()
         category = wanted_category if wanted_category in {c.code for c in categories} else ""
         page = Paginator(
             offerings_for_portal(search=search, category=category or None, cards_only=True),
             PORTAL_PAGE_SIZE,
         ).get_page(page_number)
-        return render_to_string("services/_directory.html", {
+        return render_to_string(template, {
             "page": page, "search": search, "category": category, "categories": categories,
             "current_tenant": request.tenant,
         })
 
-    if request.user.is_authenticated:
-        body = render_body()
+    parts = (search, wanted_category, page_number)
+    if partial:  # the instant results of the search form (htmx)
+        body = _fragment(request, "directory-results", parts,
+                         lambda: render_page("services/_directory_results.html"))
+        response = HttpResponse(body)
     else:  # the same for every anonymous visitor: cached per tenant, language and query
-        body = cached_fragment("directory", (search, wanted_category, page_number), render_body)
-    return render(request, "services/directory.html", {"body": body})
+        body = _fragment(request, "directory", parts,
+                         lambda: render_page("services/_directory.html"))
+        response = render(request, "services/directory.html", {"body": body})
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 def detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -245,3 +329,70 @@ def adopt_version(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "services/adopt_version.html", {
         "offering": offering, "old": old, "new": new, "changes": changes, "error": error,
     }, status=400 if error else 200)
+
+
+# --------------------------------------------------------------------------- announcements
+
+
+def _require_announcement_admin(request: HttpRequest) -> None:
+    require_tenant_admin(request, _("Hanya admin tenant yang boleh mengelola pengumuman."))
+
+
+def _get_announcement(pk: int) -> Announcement:
+    try:
+        return announcement_get(announcement_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def announcements(request: HttpRequest) -> HttpResponse:
+    _require_announcement_admin(request)
+    page = Paginator(announcements_for_manage(), MANAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "services/announcements.html", {
+        "page": page, "today": timezone.localdate(),
+    })
+
+
+def _announcement_initial(announcement: Announcement) -> dict[str, object]:
+    return {
+        "title": announcement.title, "body": announcement.body,
+        "link_url": announcement.link_url, "is_published": announcement.is_published,
+        "starts_on": announcement.starts_on, "ends_on": announcement.ends_on,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def announcement_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_announcement_admin(request)
+    announcement = _get_announcement(pk) if pk is not None else None
+    status = 200
+    if request.method == "POST":
+        form = AnnouncementForm(request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if announcement is None:
+                    announcement_create(actor=request.user, **data)
+                else:
+                    announcement_update(announcement=announcement, actor=request.user, **data)
+            except ApplicationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Pengumuman tersimpan."))
+                return HttpResponseRedirect(reverse("services:announcements"))
+    else:
+        initial = _announcement_initial(announcement) if announcement else {}
+        form = AnnouncementForm(initial=initial)
+    return render(request, "services/announcement_form.html", {
+        "form": form, "announcement": announcement,
+    }, status=status)
+
+
+@require_POST
+def announcement_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_announcement_admin(request)
+    announcement = _get_announcement(pk)
+    announcement_delete(announcement=announcement, actor=request.user)
+    messages.success(request, _("Pengumuman dihapus."))
+    return HttpResponseRedirect(reverse("services:announcements"))

@@ -7,15 +7,15 @@ from django.urls import include, path
 
 from agencies.views import backoffice_home
 from api.urls import tenant_urlpatterns
-from core import pages
 from core.discovery import collect
+from services.views import home as portal_home
 
 handler404 = "core.views.page_not_found"
 handler403 = "core.views.permission_denied"
 handler500 = "core.views.server_error"
 
 urlpatterns = [
-    path("", pages.portal_home, name="portal-home"),
+    path("", portal_home, name="portal-home"),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", backoffice_home, name="backoffice-home"),
