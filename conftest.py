@@ -17,6 +17,8 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, tenant_context
 
+from tests.hosts import host_of
+
 try:  # deterministic property tests: same examples on every run, no wall-clock deadlines
     from hypothesis import settings as hypothesis_settings
 
@@ -105,10 +107,6 @@ def tenant_a(db):
 @pytest.fixture
 def tenant_b(db):
     return _tenant(TENANT_B_CODE)
-
-
-def host_of(tenant) -> str:
-    return tenant.domains.get(is_primary=True).domain
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.test import Client
 from accounts import sso
 from accounts.models import SignOnHandoff, User
 from audit.models import AuditEvent
-from conftest import host_of
+from tests.hosts import host_of
 
 PASSWORD = "rahasia-123"
 

@@ -9,10 +9,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from accounts.tests.factories import PASSWORD
-
-
-def host_of(tenant) -> str:
-    return tenant.domains.get(is_primary=True).domain
+from tests.hosts import host_of
 
 # ------------------------------------------------------------------ item 12: /api/ is JSON
 
