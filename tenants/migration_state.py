@@ -51,12 +51,15 @@ def code_fingerprint() -> str:
 
 
 def migration_sources() -> list[tuple[str, str, bytes]]:
-    """(app, name, file content) of every tenant migration in the code, sorted by app and name."""
+    """(app, name, file content) of every migration in the code, sorted by app and name.
+
+    Every app, not only the tenant apps: `migrate_schemas --tenant` records the shared apps'
+    migrations in each tenant schema's django_migrations too, and a recipe replays those rows."""
     loader = MigrationLoader(None, ignore_no_migrations=True, load=False)
     loader.load_disk()
     sources = []
-    for app, name in sorted(code_migrations()):
-        module = sys.modules[type(loader.disk_migrations[app, name]).__module__]
+    for (app, name), migration in sorted(loader.disk_migrations.items()):
+        module = sys.modules[type(migration).__module__]
         sources.append((app, name, Path(module.__file__).read_bytes()))
     return sources
 
@@ -82,7 +85,7 @@ def recipe_key_of(sources: list[tuple[str, str, bytes]], versions: dict[str, str
 
 @cache
 def recipe_key() -> str:
-    """sha256 over the tenant migration files' content, Django's and django-tenants' versions."""
+    """sha256 over the migration files' content, Django's and django-tenants' versions."""
     return recipe_key_of(migration_sources(), library_versions())
 
 
