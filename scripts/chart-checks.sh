@@ -29,6 +29,8 @@ mkdir -p "$BIN" "$RENDERED"
 
 log "helm"
 installer="$ROOT/../shared/tools/install-helm.sh"
+# a clone elsewhere on the machine (e.g. a throw-away CI clone) finds the shared folder here
+[ -f "$installer" ] || installer="${MPP_SHARED:-/work/shared}/tools/install-helm.sh"
 if [ ! -f "$installer" ]; then
     echo "missing $installer (the shared folder must sit beside the repository)" >&2
     exit 1
