@@ -63,3 +63,25 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.agency or ''}".strip()
+
+
+class AgencyKindMapping(models.Model):
+    """Which of this tenant's OPDs plays each kind of OPD that national workflows name
+    (`catalog.workflow.AGENCY_KINDS`, e.g. `dinkes` → "Dinas Kesehatan Kota Bandung").
+
+    A workflow step is held by the OPD mapped to its kind; a step instance keeps the OPD it was
+    started with, so a later change of the mapping moves no file that is already running."""
+
+    kind = models.CharField(_("jenis OPD"), max_length=30, unique=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="kind_mappings", verbose_name=_("OPD")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("pemetaan jenis OPD")
+        verbose_name_plural = _("pemetaan jenis OPD")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.agency}"

@@ -17,3 +17,10 @@ def is_tenant_admin(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_authenticated and StaffRole.objects.filter(
         user_id=user.pk, is_active=True, role=StaffRole.Role.TENANT_ADMIN
     ).exists()
+
+
+def agency_kind_mappings() -> dict[str, int]:
+    """{OPD kind: agency id} of the current tenant (catalog.workflow.AGENCY_KINDS)."""
+    from .models import AgencyKindMapping
+
+    return dict(AgencyKindMapping.objects.values_list("kind", "agency_id"))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.errors import Conflict
 
-from .models import Agency, StaffRole
+from .models import Agency, AgencyKindMapping, StaffRole
 
 
 @transaction.atomic
@@ -47,3 +47,30 @@ def staff_role_grant(
             "reactivated": reactivated,
         })
     return staff_role
+
+
+@transaction.atomic
+def agency_kind_map(
+    *, kind: str, agency: Agency, actor: AbstractBaseUser | None = None
+) -> AgencyKindMapping:
+    """Map an OPD kind of the national workflows to one of this tenant's OPDs (audited)."""
+    from catalog.workflow import AGENCY_KINDS
+
+    if kind not in AGENCY_KINDS:
+        raise Conflict(
+            _("Jenis OPD %(kind)s tidak dikenal.") % {"kind": kind}, extra={"field": "kind"}
+        )
+    if not agency.is_active:
+        raise Conflict(_("OPD yang tidak aktif tidak dapat dipetakan."),
+                       extra={"field": "agency"})
+    mapping = AgencyKindMapping.objects.select_for_update().filter(kind=kind).first()
+    before = mapping.agency_id if mapping else None
+    if mapping is None:
+        mapping = AgencyKindMapping.objects.create(kind=kind, agency=agency)
+    elif mapping.agency_id != agency.pk:
+        mapping.agency = agency
+        mapping.save(update_fields=["agency", "updated_at"])
+    if before != agency.pk:
+        audit_record("agency_kind.map", actor=actor, target=mapping,
+                     changes={"kind": kind, "agency_id": [before, agency.pk]})
+    return mapping

@@ -23,6 +23,7 @@ Users live in the public schema: user references are ``db_constraint=False`` for
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -125,10 +126,15 @@ class Application(models.Model):
         "catalog.ServiceVersion", on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="+", verbose_name=_("versi layanan"),
     )
+    # The OPD that holds the file now: the OPD of the current workflow step (catalog.workflow).
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="applications",
         verbose_name=_("OPD"),
     )
+    # The current workflow step (its code in the service version's workflow; "" before submit)
+    # and every OPD that has held a step (they keep seeing the file; see StaffScope).
+    current_step = models.CharField(_("langkah saat ini"), max_length=60, blank=True)
+    involved_agencies = ArrayField(models.IntegerField(), default=list, blank=True)
     applicant = _user_fk(verbose_name=_("pemohon"))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -230,6 +236,74 @@ class Application(models.Model):
     @property
     def reference(self) -> str:
         return self.tracking_code or str(self.pk)
+
+
+class StepOutcome(models.TextChoices):
+    FORWARD = "forward", _("Diteruskan")
+    RETURN = "return", _("Dikembalikan ke pemohon")
+    SEND_BACK = "send_back", _("Dikembalikan ke langkah sebelumnya")
+    REJECT = "reject", _("Ditolak")
+    APPROVE = "approve", _("Disetujui")
+    DEEMED = "deemed", _("Dianggap disetujui")
+    COMPLETE = "complete", _("Diserahkan")
+    CANCEL = "cancel", _("Dibatalkan pemohon")
+
+
+class ApplicationStep(models.Model):
+    """One passage of an application through one workflow step, at one OPD (issue 13).
+
+    Opened when the file arrives at the step, closed with its outcome when it leaves. Its own
+    deadline (the step's SLA on the tenant calendar) pauses while the file waits for the
+    citizen, as the service clock does. A step that is sent back and reached again is a new
+    row: the history reads as the file travelled."""
+
+    Outcome = StepOutcome
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    step_code = models.CharField(_("langkah"), max_length=60)
+    step_name = models.CharField(_("nama langkah"), max_length=200)
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="application_steps",
+        verbose_name=_("OPD"),
+    )
+    assignee = _user_fk(null=True, verbose_name=_("petugas"))
+    started_at = models.DateTimeField(_("mulai"))
+    due_at = models.DateTimeField(_("batas waktu langkah"), null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    sla_pauses = models.JSONField(default=list, blank=True)
+    sla_value = models.PositiveIntegerField(default=1)
+    sla_unit = models.CharField(max_length=20, default="working_days")
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    outcome = models.CharField(_("hasil"), max_length=12, choices=StepOutcome.choices, blank=True)
+    sla_state = models.CharField(
+        _("status SLA"), max_length=12, choices=SlaState.choices, default=SlaState.ON_TRACK
+    )
+    # What staff recorded to leave the step: {field code: value or {"file": ..., "sha256": ...}}.
+    record = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("langkah permohonan")
+        verbose_name_plural = _("langkah permohonan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(finished_at__isnull=True),
+                name="application_one_open_step",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "finished_at"], name="app_step_agency_idx"),
+            models.Index(fields=["due_at"], name="app_step_open_due_idx",
+                         condition=Q(finished_at__isnull=True, sla_state="on_track")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_code} @ {self.agency_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.finished_at is None
 
 
 class EventKind(models.TextChoices):

@@ -28,6 +28,13 @@ class StaffScope:
     def sees(self, agency_id: int) -> bool:
         return self.is_admin or agency_id in self.agency_ids
 
+    def sees_application(self, application: Any) -> bool:
+        """The OPD holding the file now, or one that held a step of it (issue 13): an OPD
+        with no part in the application gets "not found"."""
+        if self.sees(application.agency_id):
+            return True
+        return bool(self.agency_ids.intersection(application.involved_agencies or ()))
+
     def can_act(self, agency_id: int) -> bool:
         return self.is_admin or agency_id in self.acting_agency_ids
 

@@ -25,7 +25,8 @@ DEMO_FLOWS = (
     ("KTP-UBAH", ("start_verification",)),
     ("KK-HILANG", ("start_verification", "return")),
     ("AKTA-LAHIR", ("start_verification", "accept")),
-    ("SIP-DOKTER", ("start_verification", "accept", "approve")),
+    # across OPDs: DPMPTSP front office → Dinas Kesehatan (technical check) → DPMPTSP decision
+    ("SIP-DOKTER", ("start_verification", "accept", "forward", "approve")),
 )
 
 
@@ -69,6 +70,14 @@ def _demo_form_data(spec: Any, user: Any) -> dict[str, Any]:
             else:
                 data[name] = ""
     return data
+
+
+def _demo_step_record() -> dict[str, Any]:
+    """What Dinas Kesehatan records to pass the SIP technical check (catalog seed workflow)."""
+    return {
+        "nomor_str_terverifikasi": "KKI.3273/STR-2024/0001", "masa_berlaku_str": "seumur hidup",
+        "rekomendasi_teknis": SimpleUploadedFile("rekomendasi.pdf", DEMO_PDF),
+    }
 
 
 def seed_demo_tenant(*, tenant: Any) -> None:
@@ -126,5 +135,5 @@ def seed_demo_tenant(*, tenant: Any) -> None:
                 application_transition(
                     application_id=application.pk, action=action, actor=admin,
                     note="Mohon unggah ulang dokumen yang lebih jelas." if action == "return"
-                    else "",
+                    else "", record=_demo_step_record() if action == "forward" else None,
                 )

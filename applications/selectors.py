@@ -114,9 +114,10 @@ def document_for_staff(
     works in (or any, for tenant admins). 404 otherwise."""
     application = (
         Application.objects.filter(pk=application_id).exclude(status=Status.DRAFT)
-        .only("id", "agency_id", "documents", "applicant_id", "tracking_code").first()
+        .only("id", "agency_id", "involved_agencies", "documents", "applicant_id", "tracking_code")
+        .first()
     )
-    if application is None or not scope.sees(application.agency_id):
+    if application is None or not scope.sees_application(application):
         raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
     if document_id not in {int(v) for v in (application.documents or {}).values()}:
         raise DocumentNotFound(_("Dokumen tidak ditemukan."))
@@ -214,7 +215,7 @@ def application_for_staff(*, scope: StaffScope, application_id: int) -> Applicat
             "service_version", "agency", "offering", "applicant", "assigned_to"
         ).filter(pk=application_id).exclude(status=Status.DRAFT).first()
     )
-    if application is None or not scope.sees(application.agency_id):
+    if application is None or not scope.sees_application(application):
         raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
     return application
 
@@ -224,7 +225,7 @@ def application_for_staff_by_ref(*, scope: StaffScope, ref: str) -> Application:
         Application.objects.select_related("service_version", "agency", "offering")
         .filter(application_by_ref(ref)).exclude(status=Status.DRAFT).first()
     )
-    if application is None or not scope.sees(application.agency_id):
+    if application is None or not scope.sees_application(application):
         raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
     return application
 

@@ -401,7 +401,7 @@ def _staff_application(
     if lock:
         qs = qs.select_for_update()
     application = qs.filter(pk=application_id).exclude(status=Status.DRAFT).first()
-    if application is None or not scope.sees(application.agency_id):
+    if application is None or not scope.sees_application(application):
         raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
     if not scope.can_act(application.agency_id):
         raise WrongRole(_("Peran Anda tidak berwenang untuk tindakan ini."))
@@ -745,6 +745,9 @@ def applications_deem_approved(
         )
         for pk, status in current.items()
     ], ignore_conflicts=True)
+    from .steps import steps_deem_approved
+
+    steps_deem_approved(sorted(current), now=now)  # the hand-over step opens, as on approval
     stored = ApplicationEvent.objects.filter(
         kind=EventKind.DEEMED_APPROVED, application_id__in=list(current),
     ).values_list("pk", flat=True)

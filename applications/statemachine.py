@@ -27,7 +27,7 @@ applicant's notifications in the same transaction (sent on commit).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import clock
+from . import clock, steps
 from .errors import (
     ApplicationNotFound,
     ChecklistIncomplete,
@@ -88,6 +88,10 @@ TRANSITIONS: dict[str, Transition] = {
            gettext_lazy("Terima: berkas lengkap")),
         _t("process", {Status.RESUBMITTED}, Status.IN_PROCESS, STAFF,
            gettext_lazy("Lanjutkan proses")),
+        _t("forward", {Status.IN_PROCESS}, Status.IN_PROCESS, STAFF,
+           gettext_lazy("Teruskan ke langkah berikutnya")),
+        _t("send_back", {Status.IN_PROCESS}, Status.IN_PROCESS, STAFF,
+           gettext_lazy("Kembalikan ke langkah sebelumnya"), note_required=True),
         _t("approve", {Status.IN_PROCESS}, Status.APPROVED, STAFF, gettext_lazy("Setujui")),
         _t("reject", {Status.IN_VERIFICATION, Status.IN_PROCESS}, Status.REJECTED, STAFF,
            gettext_lazy("Tolak"), note_required=True, danger=True),
@@ -111,11 +115,15 @@ def _guard(application: Application, transition: Transition) -> str | None:
 def allowed_actions(
     application: Application, *, user: Any, scope: StaffScope | None = None
 ) -> list[Transition]:
-    """Transitions the user may make now (for buttons); no database access with a scope."""
+    """Transitions the user may make now (for buttons); no database access with a scope and
+    the service version selected."""
     scope = scope or staff_scope(user)
+    workflow = steps.workflow_for(application)
     result = []
     for transition in TRANSITIONS.values():
         if application.status not in transition.sources or _guard(application, transition):
+            continue
+        if steps.step_guard(application, transition.action, workflow):
             continue
         if transition.action == "complete" and _output_missing(application):
             continue  # "Selesaikan" only once the output document exists (issue 17)
@@ -137,11 +145,11 @@ def _authorize(
         if is_applicant:
             return
         scope = scope or staff_scope(actor)
-        if not scope.sees(application.agency_id):
+        if not scope.sees_application(application):
             raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
         raise WrongRole(_("Tindakan ini hanya dapat dilakukan oleh pemohon."))
     scope = scope or staff_scope(actor)
-    sees = is_applicant or scope.sees(application.agency_id)
+    sees = is_applicant or scope.sees_application(application)
     if not sees:
         raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
     if transition.who == STAFF and not scope.can_act(application.agency_id):
@@ -207,6 +215,7 @@ def application_transition(
     now: dt.datetime | None = None,
     before_save: Callable[[Application], None] | None = None,
     checked: Collection[str] | None = None,
+    record: Mapping[str, Any] | None = None,
 ) -> Application:
     """Make one transition atomically. Raises UnknownAction (400), ApplicationNotFound (404),
     WrongRole (403), IllegalTransition (409), NoteRequired / OutputMissing.
@@ -217,7 +226,10 @@ def application_transition(
     `checked`: the requirement codes the officer ticked on the verification checklist (the
     staff page sends them); with it, "accept" (berkas lengkap) is refused while a requirement
     that applies to this application is not ticked, and the ticked list goes into the event.
-    (API callers, systems that verify elsewhere, send none.)"""
+    (API callers, systems that verify elsewhere, send none.)
+
+    `record`: what the officer records to leave the current workflow step forward (its
+    `record` fields: text values and PDF uploads), checked by `steps.step_record`."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise UnknownAction(
@@ -241,8 +253,13 @@ def application_transition(
                 extra={"status": application.status, "action": action},
             )
         refusal = _guard(application, transition)
+        workflow = steps.workflow_for(application)
+        refusal = refusal or steps.step_guard(application, action, workflow)
         if refusal:
-            raise IllegalTransition(refusal, extra={"status": application.status, "action": action})
+            raise IllegalTransition(refusal, extra={
+                "status": application.status, "action": action,
+                "step": application.current_step,
+            })
         if transition.note_required and not note:
             message = (
                 _("Alasan penolakan wajib diisi.") if action == "reject"
@@ -263,6 +280,10 @@ def application_transition(
         data = _effects(
             application, transition, now=now, note=note, revision_deadline=revision_deadline
         )
+        data.update(steps.step_move(
+            application, action, workflow=workflow, now=now, actor=actor, note=note,
+            record=record,
+        ))
         application.status = transition.target
         application.save()
         if checklist is not None:
@@ -274,7 +295,8 @@ def application_transition(
         )
         from .notifications import notify_status_change
 
-        notify_status_change(application=application, event=event)
+        if from_status != application.status:  # a hand-off between steps is in the timeline
+            notify_status_change(application=application, event=event)
         application_event_recorded(event_id=event.pk)  # e.g. webhooks, delivered on commit
         if application.status == Status.COMPLETED:
             application_completed(application_id=application.pk)  # e.g. the SKM invitation

@@ -5,7 +5,12 @@ may be sent to get the token's own rate limit."""
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -21,6 +26,7 @@ from api.throttles import API_TOKEN_AWARE_THROTTLES
 
 from .models import Category, ServiceVersion
 from .selectors import catalog_services, service_latest_published, service_versions
+from .workflow import workflow_of
 
 
 @extend_schema_serializer(component_name="CatalogCategory")
@@ -163,7 +169,14 @@ class CatalogServiceDetailApi(APIView):
         prefill = serializers.JSONField()
         rules = serializers.JSONField(allow_null=True)
         notes = serializers.JSONField()
+        workflow = serializers.SerializerMethodField()
         versions = VersionSerializer(many=True)
+
+        @extend_schema_field(OpenApiTypes.OBJECT)
+        def get_workflow(self, version: ServiceVersion) -> dict:
+            """{steps: [{code, name, agency_kind, sla_working_days, sla, optional, when,
+            outcomes, record}], implicit} (catalog.workflow)."""
+            return workflow_of(version).as_api()
 
     @extend_schema(operation_id="catalog_services_retrieve", responses=OutputSerializer)
     def get(self, request: Request, code: str) -> Response:

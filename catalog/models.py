@@ -151,6 +151,8 @@ class ServiceVersion(models.Model):
     prefill = models.JSONField(_("isian otomatis dari profil"), default=dict, blank=True)
     rules = models.JSONField(_("aturan"), null=True, blank=True)
     notes = models.JSONField(_("catatan"), default=list, blank=True)
+    # Ordered steps, each with its OPD kind and SLA (catalog.workflow; empty: one implicit step).
+    workflow = models.JSONField(_("alur kerja"), default=dict, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -168,7 +170,7 @@ class ServiceVersion(models.Model):
         "fee_note", "product", "complaints", "legal_basis_text", "facilities", "competence",
         "internal_supervision", "staffing", "service_guarantee", "security_guarantee",
         "performance_evaluation", "legal_basis", "output_document", "form_fields", "prefill",
-        "rules", "notes", "published_at", "published_by_id",
+        "rules", "notes", "workflow", "published_at", "published_by_id",
     )
     # Fields a draft editor may change (service layer + admin).
     EDITABLE_FIELDS: tuple[str, ...] = tuple(

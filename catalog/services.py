@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from .errors import DraftExists, PublishInvalid, SeedInvalid, VersionImmutable, VersionInvalid
 from .formschema import validate_form_fields, validate_prefill
 from .models import Category, Service, ServiceVersion
+from .workflow import workflow_errors
 
 logger = logging.getLogger("catalog.audit")
 
@@ -67,6 +68,7 @@ def service_version_publish_errors(*, version: ServiceVersion) -> list[str]:
     errors.extend(validate_form_fields(version.form_fields, requirements=version.requirements))
     if isinstance(version.form_fields, list):
         errors.extend(validate_prefill(version.prefill, version.form_fields))
+    errors.extend(workflow_errors(version.workflow))
     return errors
 
 
@@ -290,6 +292,7 @@ def seed_entry_to_fields(entry: dict[str, Any]) -> dict[str, Any]:
         "prefill": entry.get("prefill") or {},
         "rules": entry.get("rules"),
         "notes": entry.get("notes") or [],
+        "workflow": entry.get("workflow") or {},
     }
 
 

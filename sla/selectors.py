@@ -322,6 +322,23 @@ def due_for(
     )
 
 
+def step_due_for(
+    *,
+    value: int,
+    unit: str,
+    start: datetime,
+    pauses: Sequence[PauseInput] = (),
+    calendar_version: CalendarVersion | None = None,
+) -> datetime | None:
+    """Due instant of one workflow step (``value`` ``unit`` from ``start`` on the tenant
+    calendar, pauses excluded; None while a pause is open). Same engine as :func:`due_for`."""
+    version = calendar_version or calendar_current()
+    engine_pauses = _pauses(pauses)
+    calendar = engine_calendar(version, years=_years_for(start, engine_pauses))
+    target = Target(UNIT_TO_KIND[TargetUnit(unit)], value)
+    return compute_due(start, target, calendar, engine_pauses).due
+
+
 def fraction_used(
     *,
     offering: Offering,

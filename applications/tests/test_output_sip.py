@@ -48,6 +48,7 @@ def _approved_and_issued(sip_offering, citizen, decider, **form_overrides):
         offering=sip_offering, service_code=sip_offering.service_code,
         service_version_id=sip_offering.service_version_id, agency=sip_offering.agency,
         applicant_id=citizen.pk, status="in_process", tracking_code="3273-SIPDOKTER-2601-0042",
+        current_step="keputusan",  # the deciding step of the SIP workflow
         form_data=form,
     )
     application_transition(application_id=app.pk, action="approve", actor=decider)

@@ -150,6 +150,7 @@ def test_complete_needs_the_output_for_platform_issued_permits(
             offering=sip_offering, service_code=sip_offering.service_code,
             service_version_id=sip_offering.service_version_id, agency=sip_offering.agency,
             applicant_id=citizen.pk, status="approved", tracking_code="3273-SIPDOKTER-2601-0001",
+            current_step="serah_terima",  # the hand-over step of the SIP workflow
         )
         with pytest.raises(OutputMissing):
             _go(app, "complete", officer)

@@ -16,7 +16,7 @@ def test_service_change_page_lists_versions(catalog_seed, admin_client):
     service = Service.objects.get(code="KK-BARU")
     response = admin_client.get(f"/admin/catalog/service/{service.pk}/change/")
     assert response.status_code == 200
-    assert "v1" in response.content.decode()
+    assert "v2" in response.content.decode()  # v2: the workflow
 
 
 def test_published_version_is_read_only_in_admin(catalog_seed, admin_client):
@@ -38,7 +38,7 @@ def test_admin_actions_create_draft_and_publish(catalog_seed, admin_client):
         "action": "create_draft", "_selected_action": [service.pk],
     })
     draft = service.versions.get(status="draft")
-    assert draft.number == 2
+    assert draft.number == 3
     # then the draft is editable
     page = admin_client.get(f"/admin/catalog/serviceversion/{draft.pk}/change/")
     assert 'name="_save"' in page.content.decode()
@@ -48,7 +48,7 @@ def test_admin_actions_create_draft_and_publish(catalog_seed, admin_client):
     })
     draft.refresh_from_db()
     assert draft.status == "published"
-    assert service.versions.get(number=1).status == "published"
+    assert service.versions.get(number=2).status == "published"
 
 
 def test_admin_reports_publish_errors(catalog_seed, admin_client):
@@ -87,4 +87,4 @@ def test_admin_edits_a_draft_through_the_service(catalog_seed, admin_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     draft.refresh_from_db()
     assert draft.sla_value == 2
-    assert service.versions.get(number=1).sla_value == 1
+    assert service.versions.get(number=2).sla_value == 1

@@ -88,10 +88,10 @@ def test_list_shows_the_latest_published_version(catalog_seed, platform_client, 
     service = Service.objects.get(code="KIA")
     draft = service_version_create_draft(service=service, actor=None)
     body = _get(platform_client, LIST_URL, q="KIA").json()
-    assert body["results"][0]["version"] == 1  # drafts are not public
+    assert body["results"][0]["version"] == 2  # drafts are not public
     service_version_publish(version=draft, actor=user_factory(is_staff=True))
     body = _get(platform_client, LIST_URL, q="KIA").json()
-    assert body["results"][0]["version"] == 2
+    assert body["results"][0]["version"] == 3
 
 
 def test_detail_returns_the_standar_pelayanan(catalog_seed, platform_client):
@@ -99,15 +99,20 @@ def test_detail_returns_the_standar_pelayanan(catalog_seed, platform_client):
     assert response.status_code == 200
     body = response.json()
     assert body["code"] == "SIP-DOKTER"
-    assert body["version"] == 2  # version 2: the SLA cites UU 30/2014 Pasal 53(2)
+    assert body["version"] == 3  # 2: the SLA cites UU 30/2014 Pasal 53(2); 3: the workflow
     assert body["versions"] == [
-        {"number": 2, "status": "published", "published_at": body["published_at"]}
+        {"number": 3, "status": "published", "published_at": body["published_at"]}
     ]
     assert body["sla"]["is_platform_default"] is False
     assert body["output_document"]["validity_years"] == 5
     assert body["rules"]["max_practice_places"] == 3
     assert body["requirements"] and body["procedure"] and body["legal_basis"]
     assert body["complaints"]["sp4n_lapor"] is True
+    # the workflow across OPDs (issue 13 item 7)
+    steps = body["workflow"]["steps"]
+    assert [s["agency_kind"] for s in steps] == ["dpmptsp", "dinkes", "dinkes", "dpmptsp", "dpmptsp"]
+    assert steps[1]["sla_working_days"] == 2 and "forward" in steps[1]["outcomes"]
+    assert steps[2]["optional"] is True
     assert set(body["internal_components"]) == {
         "legal_basis_text", "facilities", "competence", "internal_supervision", "staffing",
         "service_guarantee", "security_guarantee", "performance_evaluation",

@@ -33,7 +33,7 @@ def test_seed_loads_every_service_as_published_version(catalog_seed):
     for code in ADMINDUK | HEALTH:
         version = ServiceVersion.objects.get(service__code=code)
         assert version.status == ServiceVersion.Status.PUBLISHED
-        assert version.number == (2 if code in HEALTH else 1)  # SIP: SLA basis corrected
+        assert version.number == (3 if code in HEALTH else 2)  # SIP: SLA basis; all: workflow
         assert version.published_at is not None
 
 
@@ -109,7 +109,7 @@ def test_changed_seed_without_version_bump_is_reported_not_applied(catalog_seed,
 def test_bumped_seed_version_publishes_a_new_version_and_keeps_the_old(catalog_seed, tmp_path):
     # given
     def bump(entry):
-        entry["version"] = 2
+        entry["version"] = 3
         entry["sla"]["value"] = 2
         entry["name"] = "Penerbitan KTP-el Baru (revisi)"
 
@@ -117,10 +117,10 @@ def test_bumped_seed_version_publishes_a_new_version_and_keeps_the_old(catalog_s
     # when
     summary = catalog_load_seed(path=folder)
     # then
-    assert summary["versions_published"] == [{"code": "KTP-BARU", "number": 2}]
+    assert summary["versions_published"] == [{"code": "KTP-BARU", "number": 3}]
     old, new = ServiceVersion.objects.filter(service__code="KTP-BARU").order_by("number")
-    assert (old.number, old.sla_value, old.status) == (1, 1, "published")
-    assert (new.number, new.sla_value, new.status) == (2, 2, "published")
+    assert (old.number, old.sla_value, old.status) == (2, 1, "published")
+    assert (new.number, new.sla_value, new.status) == (3, 2, "published")
     assert Service.objects.get(code="KTP-BARU").name == "Penerbitan KTP-el Baru (revisi)"
     # and running it again is a no-op
     assert catalog_load_seed(path=folder)["unchanged"] == 1

@@ -26,7 +26,7 @@ def ktp(catalog_seed):
 
 def test_editing_a_published_version_through_the_model_is_refused(ktp):
     # given
-    version = ktp.versions.get(number=1)
+    version = ktp.versions.get(number=2)
     # when
     version.sla_value = 5
     # then
@@ -40,14 +40,14 @@ def test_editing_a_published_version_through_the_model_is_refused(ktp):
 
 
 def test_json_content_of_a_published_version_is_frozen_too(ktp):
-    version = ktp.versions.get(number=1)
+    version = ktp.versions.get(number=2)
     version.requirements.append({"code": "baru", "label": "Syarat baru"})
     with pytest.raises(ValidationError, match="requirements"):
         version.save()
 
 
 def test_published_version_cannot_go_back_to_draft_or_be_deleted(ktp):
-    version = ktp.versions.get(number=1)
+    version = ktp.versions.get(number=2)
     version.status = ServiceVersion.Status.DRAFT
     with pytest.raises(ValidationError, match="dikembalikan menjadi draf"):
         version.save()
@@ -57,7 +57,7 @@ def test_published_version_cannot_go_back_to_draft_or_be_deleted(ktp):
 
 
 def test_service_layer_refuses_to_update_a_published_version(ktp, ministry):
-    version = ktp.versions.get(number=1)
+    version = ktp.versions.get(number=2)
     with pytest.raises(VersionImmutable) as info:
         service_version_update_draft(version=version, actor=ministry, sla_value=5)
     assert info.value.status == 409
@@ -68,24 +68,24 @@ def test_service_layer_refuses_to_update_a_published_version(ktp, ministry):
 
 def test_draft_then_publish_bumps_the_number_and_keeps_the_old_version(ktp, ministry):
     # given
-    old = ktp.versions.get(number=1)
+    old = ktp.versions.get(number=2)
     # when
     draft = service_version_create_draft(service=ktp, actor=ministry)
-    assert (draft.number, draft.status) == (2, "draft")
+    assert (draft.number, draft.status) == (3, "draft")
     assert draft.requirements == old.requirements  # copied
     service_version_update_draft(
         version=draft, actor=ministry, sla_value=2, name="Penerbitan KTP-el Baru v2"
     )
     published = service_version_publish(version=draft, actor=ministry)
     # then
-    assert (published.number, published.status) == (2, "published")
+    assert (published.number, published.status) == (3, "published")
     assert published.published_by == ministry
     assert published.published_at is not None
     old.refresh_from_db()
     assert (old.status, old.sla_value, old.name) == ("published", 1, "Penerbitan KTP-el Baru")
     latest = service_latest_published(service_code="ktp-baru")
-    assert (latest.number, latest.sla_value) == (2, 2)
-    assert [v.number for v in service_versions(service_code="KTP-BARU")] == [2, 1]
+    assert (latest.number, latest.sla_value) == (3, 2)
+    assert [v.number for v in service_versions(service_code="KTP-BARU")] == [3, 2]
     assert service_version_newer(version=old) == published
     assert service_version_newer(version=published) is None
     ktp.refresh_from_db()
@@ -94,16 +94,16 @@ def test_draft_then_publish_bumps_the_number_and_keeps_the_old_version(ktp, mini
 
 def test_only_one_draft_at_a_time(ktp, ministry):
     service_version_create_draft(service=ktp, actor=ministry)
-    with pytest.raises(DraftExists, match="sudah memiliki draf versi 2"):
+    with pytest.raises(DraftExists, match="sudah memiliki draf versi 3"):
         service_version_create_draft(service=ktp, actor=ministry)
 
 
 def test_drafts_are_not_public(ktp, ministry):
     service_version_create_draft(service=ktp, actor=ministry)
-    assert service_latest_published(service_code="KTP-BARU").number == 1
-    assert [v.number for v in service_versions(service_code="KTP-BARU")] == [1]
+    assert service_latest_published(service_code="KTP-BARU").number == 2
+    assert [v.number for v in service_versions(service_code="KTP-BARU")] == [2]
     assert [v.number for v in service_versions(service_code="KTP-BARU", include_drafts=True)] == [
-        2, 1,
+        3, 2,
     ]
 
 
@@ -170,7 +170,7 @@ def test_publishing_twice_is_refused(ktp, ministry):
 
 
 def test_retire_keeps_content(ktp, ministry):
-    version = ktp.versions.get(number=1)
+    version = ktp.versions.get(number=2)
     service_version_retire(version=version, actor=ministry)
     version.refresh_from_db()
     assert version.status == "retired"
