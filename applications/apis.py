@@ -52,9 +52,29 @@ class ApplicationSummarySerializer(serializers.Serializer):
     sla_reasons = serializers.ListField(child=serializers.CharField())
 
 
+class StepSerializer(serializers.Serializer):
+    code = serializers.CharField(source="step_code")
+    name = serializers.CharField(source="step_name")
+    agency = serializers.CharField(source="agency.name")
+    status = serializers.SerializerMethodField(help_text="open, or the outcome: "
+                                               "forward, return, send_back, reject, approve, "
+                                               "deemed, complete, cancel")
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    sla_state = serializers.CharField()
+
+    def get_status(self, row) -> str:  # type: ignore[no-untyped-def]
+        return "open" if row.finished_at is None else row.outcome
+
+
 def _detail_data(application: Application, *, include_internal: bool = False) -> dict:
     data = ApplicationSummarySerializer(application).data
     data.update({
+        "current_step": application.current_step,
+        "steps": StepSerializer(
+            application.steps.select_related("agency").order_by("started_at", "id"), many=True
+        ).data,
         "form_data": application.form_data,
         "documents": application.documents,
         "revision_message": application.revision_message,
@@ -74,6 +94,8 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     revision_message = serializers.CharField()
     revision_deadline = serializers.DateField(allow_null=True)
     decision_note = serializers.CharField()
+    current_step = serializers.CharField(help_text="code of the workflow step holding the file")
+    steps = StepSerializer(many=True)
     timeline = EventSerializer(many=True)
 
 
@@ -220,11 +242,18 @@ class ApplicationTransitionApi(TenantApi):
         note = serializers.CharField(required=False, allow_blank=True, max_length=2000,
                                      default="")
         revision_deadline = serializers.DateField(required=False, allow_null=True)
+        record = serializers.DictField(
+            child=serializers.CharField(max_length=500), required=False, default=dict,
+            help_text="forward: the current step's text fields to record; its documents as "
+                      "multipart files named record_<code>",
+        )
 
     @extend_schema(operation_id="applications_transition", request=InputSerializer,
                    responses=inline_serializer("TransitionResult", {
                        "tracking_code": serializers.CharField(),
                        "status": serializers.CharField(),
+                       "current_step": serializers.CharField(),
+                       "agency": serializers.CharField(),
                        "sla_state": serializers.CharField(),
                        "due_at": serializers.DateTimeField(allow_null=True),
                    }))
@@ -248,8 +277,14 @@ class ApplicationTransitionApi(TenantApi):
             application_id=lookup, action=action, actor=request.user,
             note=serializer.validated_data["note"],
             revision_deadline=serializer.validated_data.get("revision_deadline"), scope=scope,
+            record={**serializer.validated_data["record"], **{
+                key.removeprefix("record_"): value for key, value in request.FILES.items()
+                if key.startswith("record_")
+            }} if action == "forward" else None,
         )
         return Response({
             "tracking_code": application.tracking_code, "status": application.status,
+            "current_step": application.current_step,
+            "agency": application.agency.name if application.agency_id else "",
             "sla_state": application.sla_state, "due_at": application.due_at,
         })

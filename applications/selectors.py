@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .errors import ApplicationNotFound, DocumentNotFound
 from .models import (
+    CLOSED_STATUSES,
     OPEN_STATUSES,
     WORKLIST_ORDER,
     Application,
@@ -369,3 +370,57 @@ def workload_summary(*, scope: StaffScope, user: Any, days: int = 30) -> dict[st
         "compliance_finished": finished,
         "compliance_pct": round(100 * decided["met"] / finished, 1) if finished else None,
     }
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One line of an application's route: a passage through a step (done or current) or a
+    step still ahead (``row`` None)."""
+
+    name: str
+    agency: Any
+    row: Any = None
+    upcoming: bool = False
+    optional: bool = False
+    sla_text: str = ""
+
+    @property
+    def is_current(self) -> bool:
+        return self.row is not None and self.row.finished_at is None
+
+
+def workflow_progress(*, application: Application) -> dict[str, Any]:
+    """The route of the application across OPDs (issue 13): every step it passed with the
+    OPD, dates and outcome, the step holding it now, and the steps still ahead that apply to
+    its answers. Two queries (steps with their OPDs; the OPD mapping when steps are ahead)."""
+    from catalog.workflow import OWNER_KIND
+
+    from .steps import current_step, workflow_for
+
+    workflow = workflow_for(application)
+    passed = list(application.steps.select_related("agency").order_by("started_at", "id"))
+    rows = [StepRow(name=r.step_name, agency=r.agency, row=r) for r in passed]
+    current = current_step(application, workflow) if application.current_step else None
+    ahead: list[Any] = []
+    if application.status not in CLOSED_STATUSES and application.status != Status.DRAFT:
+        code = current.code if current else None
+        values = application.form_data or {}
+        step = workflow.next_step(code, values) if code else workflow.first
+        while step is not None:
+            ahead.append(step)
+            step = workflow.next_step(step.code, values)
+    if ahead:
+        from agencies.models import Agency
+        from agencies.selectors import agency_kind_mappings
+
+        mapping = agency_kind_mappings()
+        ids = {mapping.get(s.agency_kind) or application.offering.agency_id for s in ahead}
+        agencies = Agency.objects.in_bulk(ids)
+        for step in ahead:
+            agency_id = (mapping.get(step.agency_kind) if step.agency_kind != OWNER_KIND
+                         else None) or application.offering.agency_id
+            rows.append(StepRow(name=step.name, agency=agencies.get(agency_id), upcoming=True,
+                                optional=step.optional, sla_text=step.sla_text))
+    holding = next((r.row for r in rows if r.is_current), None)
+    return {"rows": rows, "current": current, "holding": holding, "workflow": workflow,
+            "record_fields": list(current.record) if current else []}

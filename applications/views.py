@@ -80,6 +80,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                     if a.action == "cancel"],
         "notifications": selectors.notification_summary(application=application),
         "identity_reveals": identity_reveals(application=application, labels=spec.labels()),
+        "route": selectors.workflow_progress(application=application),
     })
 
 
@@ -506,6 +507,7 @@ def track(request: HttpRequest) -> HttpResponse:
         else:
             context["application"] = application
             context["events"] = selectors.timeline(application=application)
+            context["route"] = selectors.workflow_progress(application=application)
     return render(request, "applications/track.html", context, status=status)
 
 

@@ -94,6 +94,7 @@ def detail(request: HttpRequest, pk: int, *, revealed: str = "") -> HttpResponse
         "can_issue": application.status in {Status.APPROVED, Status.COMPLETED}
         and scope.can_act(application.agency_id),
         "default_revision_deadline": timezone.localdate() + dt.timedelta(days=14),
+        "route": selectors.workflow_progress(application=application),
     })
 
 
@@ -129,12 +130,18 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     # the verification checklist travels with "accept" (berkas lengkap) only
     checked = [key.removeprefix("check_") for key in request.POST if key.startswith("check_")] \
         if action == "accept" else None
+    # what the officer records to leave the workflow step forward: record_<code> fields/files
+    record = {key.removeprefix("record_"): value for key, value in request.POST.items()
+              if key.startswith("record_")}
+    record.update({key.removeprefix("record_"): value for key, value in request.FILES.items()
+                   if key.startswith("record_")})
     return _handle(
         request, pk,
         lambda: application_transition(
             application_id=pk, action=action, actor=request.user,
             note=request.POST.get("note", "")[:2000], revision_deadline=deadline,
             scope=_scope(request), checked=checked,
+            record=record if action == "forward" else None,
         ),
         _("Status permohonan diperbarui."),
     )

@@ -227,3 +227,58 @@ def test_every_seeded_service_has_a_workflow_with_an_opd_kind_and_an_sla_at_ever
             assert step["sla"]["value"] >= 1 and step["sla"]["source"]
         if entry["category"] == "IZN":  # the SIP family crosses OPDs
             assert {s["agency_kind"] for s in workflow["steps"]} == {"dpmptsp", "dinkes"}
+
+
+def test_pages_show_each_opd_its_own_steps_and_the_citizen_where_the_file_is(
+    two_opds, sip_offering, citizen, tenant_a, in_tenant
+):
+    from django.test import Client
+
+    from tests.hosts import host_of
+
+    _dpmptsp, dinkes, front, health = two_opds
+    host = host_of(tenant_a)
+    health_client, front_client, citizen_client = Client(HTTP_HOST=host), Client(
+        HTTP_HOST=host), Client(HTTP_HOST=host)
+    with time_machine.travel(TUESDAY, tick=False):
+        health_client.force_login(health)
+        front_client.force_login(front)
+        citizen_client.force_login(citizen)
+        with in_tenant(tenant_a):
+            app = _go(_draft_sip(sip_offering, citizen), "submit", citizen)
+        # before the hand-off Dinkes has no part in the file: not in its worklist, not found
+        assert app.tracking_code not in health_client.get("/kelola/permohonan/").content.decode()
+        assert health_client.get(f"/kelola/permohonan/{app.pk}/").status_code == 404
+        with in_tenant(tenant_a):
+            _go(app, "start_verification", front)
+            _go(app, "accept", front)
+        # after it: in Dinkes' worklist, with the fields to record on the forward form
+        assert app.tracking_code in health_client.get("/kelola/permohonan/").content.decode()
+        page = health_client.get(f"/kelola/permohonan/{app.pk}/").content.decode()
+        assert 'name="record_rekomendasi_teknis"' in page and "Alur layanan" in page
+        # the front office still sees the file, with no action on Dinkes' step
+        page = front_client.get(f"/kelola/permohonan/{app.pk}/").content.decode()
+        assert 'data-action="forward"' not in page
+        # the citizen sees which OPD holds the file and by when the step is due
+        page = citizen_client.get(f"/permohonan/{app.pk}/").content.decode()
+        assert f"Berkas sekarang di <strong>{dinkes}</strong>" in page
+        assert "ditargetkan selesai paling lambat" in page
+        # a forward without the recommendation keeps the file where it is, with the reason
+        response = health_client.post(f"/kelola/permohonan/{app.pk}/aksi/", {
+            "action": "forward", "record_nomor_str_terverifikasi": "KKI.1",
+            "record_masa_berlaku_str": "seumur hidup",
+        })
+        assert response["X-Error-Status"] == "400"
+        response = health_client.post(f"/kelola/permohonan/{app.pk}/aksi/", {
+            "action": "forward", "record_nomor_str_terverifikasi": "KKI.1",
+            "record_masa_berlaku_str": "seumur hidup",
+            "record_rekomendasi_teknis": SimpleUploadedFile("rek.pdf", PDF),
+        })
+        assert response.status_code == 302 and "X-Error-Status" not in response
+        # the API tells the route too (issue 13 item 7)
+        body = citizen_client.get(f"/api/v1/applications/{app.tracking_code}/").json()
+        assert body["current_step"] == "keputusan"
+        assert [(s["code"], s["status"]) for s in body["steps"]] == [
+            ("verifikasi_administrasi", "forward"), ("verifikasi_teknis", "forward"),
+            ("keputusan", "open")]
+        assert body["steps"][1]["agency"] == dinkes.name
