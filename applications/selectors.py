@@ -392,7 +392,7 @@ class StepRow:
 def workflow_progress(*, application: Application) -> dict[str, Any]:
     """The route of the application across OPDs (issue 13): every step it passed with the
     OPD, dates and outcome, the step holding it now, and the steps still ahead that apply to
-    its answers. Two queries (steps with their OPDs; the OPD mapping when steps are ahead)."""
+    its answers. Two queries (steps with their OPDs; the OPDs of the steps ahead)."""
     from catalog.workflow import OWNER_KIND
 
     from .steps import current_step, workflow_for
@@ -410,16 +410,21 @@ def workflow_progress(*, application: Application) -> dict[str, Any]:
             ahead.append(step)
             step = workflow.next_step(step.code, values)
     if ahead:
-        from agencies.models import Agency
-        from agencies.selectors import agency_kind_mappings
+        from django.db.models import F
 
-        mapping = agency_kind_mappings()
-        ids = {mapping.get(s.agency_kind) or application.offering.agency_id for s in ahead}
-        agencies = Agency.objects.in_bulk(ids)
+        from agencies.models import Agency
+
+        owner_id = application.offering.agency_id
+        kinds = {s.agency_kind for s in ahead} - {OWNER_KIND}
+        by_kind, owner = {}, None
+        for agency in Agency.objects.filter(  # one query: the mapped OPDs and the owner
+            Q(kind_mappings__kind__in=kinds) | Q(pk=owner_id)
+        ).annotate(kind=F("kind_mappings__kind")):
+            by_kind.setdefault(agency.kind, agency)
+            owner = agency if agency.pk == owner_id else owner
         for step in ahead:
-            agency_id = (mapping.get(step.agency_kind) if step.agency_kind != OWNER_KIND
-                         else None) or application.offering.agency_id
-            rows.append(StepRow(name=step.name, agency=agencies.get(agency_id), upcoming=True,
+            agency = by_kind.get(step.agency_kind) if step.agency_kind != OWNER_KIND else None
+            rows.append(StepRow(name=step.name, agency=agency or owner, upcoming=True,
                                 optional=step.optional, sla_text=step.sla_text))
     holding = next((r.row for r in rows if r.is_current), None)
     return {"rows": rows, "current": current, "holding": holding, "workflow": workflow,

@@ -141,6 +141,13 @@ def _offering_count() -> int | None:
         return None
 
 
+def _unmapped_kinds() -> dict[str, list[str]]:
+    """OPD kinds named by adopted workflows and not mapped to an OPD yet (issue 13)."""
+    from services.selectors import unmapped_agency_kinds
+
+    return unmapped_agency_kinds()
+
+
 def wizard_steps(*, tenant: Tenant) -> list[WizardStep]:
     """Every wizard step with its done state, computed from the tenant's data and progress."""
     from agencies.models import Agency
@@ -153,6 +160,7 @@ def wizard_steps(*, tenant: Tenant) -> list[WizardStep]:
         opd_done = Agency.objects.filter(is_active=True).exists()
         counters_done = Counter.objects.filter(is_active=True).exists()
         offerings = _offering_count()
+        unmapped = _unmapped_kinds() if offerings else {}
     services_available = offerings is not None
     with schema_context("public"):
         state = Tenant.objects.filter(pk=tenant.pk).values_list("state", flat=True).first()
@@ -162,9 +170,10 @@ def wizard_steps(*, tenant: Tenant) -> list[WizardStep]:
         WizardStep("opd", str(STEP_LABELS["opd"]), opd_done),
         WizardStep(
             "services", str(STEP_LABELS["services"]),
-            bool(offerings) if services_available else True,
+            (bool(offerings) and not unmapped) if services_available else True,
             required=services_available, available=services_available,
-            note="" if services_available else str(_("segera hadir")),
+            note=str(_("petakan jenis OPD: %(kinds)s") % {"kinds": ", ".join(unmapped)})
+            if unmapped else ("" if services_available else str(_("segera hadir"))),
         ),
         WizardStep(
             "staff", str(STEP_LABELS["staff"]), progress.is_done("staff"), required=False,

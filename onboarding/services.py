@@ -540,7 +540,16 @@ def opd_suggestion_add(*, key: str, actor: AbstractBaseUser) -> Agency:
     if key not in OPD_SUGGESTIONS:
         raise Conflict(_("Saran OPD tidak dikenal."))
     name, short_name = OPD_SUGGESTIONS[key]
-    return agency_create(name=name, short_name=short_name, code=key, actor=actor)
+    agency = agency_create(name=name, short_name=short_name, code=key, actor=actor)
+    # a suggested OPD of a kind the national workflows name plays that kind here, unless the
+    # admin already chose another OPD for it (issue 13; changeable under /kelola/layanan/alur/)
+    from agencies.selectors import agency_kind_mappings
+    from agencies.services import agency_kind_map
+    from catalog.workflow import AGENCY_KINDS
+
+    if key in AGENCY_KINDS and key not in agency_kind_mappings():
+        agency_kind_map(kind=key, agency=agency, actor=actor)
+    return agency
 
 
 def counter_create(

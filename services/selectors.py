@@ -263,3 +263,50 @@ def announcement_get(*, announcement_id: int) -> Announcement:
     if found is None:
         raise NotFound(_("Pengumuman tidak ditemukan."))
     return found
+
+
+@dataclass(frozen=True)
+class EffectiveStep:
+    name: str
+    agency_kind: str
+    agency: object | None  # the tenant's OPD holding the step (None: kind not mapped yet)
+    sla_text: str
+    optional: bool
+
+
+def offering_workflows() -> list[tuple[Offering, list[EffectiveStep]]]:
+    """Each enabled offering with its effective workflow in this tenant (issue 13 item 2): the
+    steps of the adopted catalogue version, each with the OPD mapped to its kind (the
+    offering's own OPD for the implicit single step). Three queries."""
+    from agencies.models import Agency
+    from agencies.selectors import agency_kind_mappings
+    from catalog.workflow import OWNER_KIND, workflow_of
+
+    mapping = agency_kind_mappings()
+    agencies = Agency.objects.in_bulk(set(mapping.values()))
+    result = []
+    for offering in Offering.objects.filter(is_enabled=True).select_related(
+        "service_version", "agency"
+    ).order_by("service_code"):
+        steps = []
+        for step in workflow_of(offering.service_version).steps:
+            agency = offering.agency if step.agency_kind == OWNER_KIND else agencies.get(
+                mapping.get(step.agency_kind, 0)
+            )
+            steps.append(EffectiveStep(step.name, step.agency_kind, agency, step.sla_text,
+                                       step.optional))
+        result.append((offering, steps))
+    return result
+
+
+def unmapped_agency_kinds() -> dict[str, list[str]]:
+    """{OPD kind: [service codes]} of the enabled offerings whose workflow names a kind of OPD
+    the tenant has not mapped to one of its OPDs: go-live waits for these."""
+    missing: dict[str, list[str]] = {}
+    for offering, steps in offering_workflows():
+        for step in steps:
+            if step.agency is None and offering.service_code not in missing.get(
+                step.agency_kind, []
+            ):
+                missing.setdefault(step.agency_kind, []).append(offering.service_code)
+    return missing

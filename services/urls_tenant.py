@@ -9,6 +9,7 @@ app_patterns = [
     path("layanan/<slug:code>/", views.detail, name="detail"),
     path("kelola/layanan/", views.manage, name="manage"),
     path("kelola/layanan/adopsi/", views.adopt, name="adopt"),
+    path("kelola/layanan/alur/", views.workflows, name="workflows"),
     path("kelola/layanan/<slug:code>/", views.edit, name="edit"),
     path("kelola/layanan/<slug:code>/status/", views.set_enabled, name="set-enabled"),
     path("kelola/layanan/<slug:code>/versi-baru/", views.adopt_version, name="adopt-version"),

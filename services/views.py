@@ -31,9 +31,11 @@ from .selectors import (
     latest_published_version,
     offering_by_code,
     offering_drift,
+    offering_workflows,
     offerings_for_manage,
     offerings_for_portal,
     portal_categories,
+    unmapped_agency_kinds,
 )
 from .services import (
     announcement_create,
@@ -396,3 +398,39 @@ def announcement_remove(request: HttpRequest, pk: int) -> HttpResponse:
     announcement_delete(announcement=announcement, actor=request.user)
     messages.success(request, _("Pengumuman dihapus."))
     return HttpResponseRedirect(reverse("services:announcements"))
+
+
+@require_http_methods(["GET", "POST"])
+def workflows(request: HttpRequest) -> HttpResponse:
+    """The effective workflow of each offering and the mapping of each OPD kind of the
+    national workflows to one of the tenant's OPDs (issue 13 item 2; tenant admin writes)."""
+    from agencies.models import Agency
+    from agencies.selectors import agency_kind_mappings
+    from agencies.services import agency_kind_map
+    from catalog.workflow import AGENCY_KINDS
+
+    if request.method == "POST":
+        _require_admin(request)
+        kind = request.POST.get("kind", "")
+        raw = request.POST.get("agency", "")
+        agency = Agency.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() \
+            else None
+        if agency is None:
+            messages.error(request, _("Pilih OPD untuk jenis ini."))
+        else:
+            try:
+                agency_kind_map(kind=kind, agency=agency, actor=request.user)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Pemetaan OPD disimpan."))
+        return HttpResponseRedirect(reverse("services:workflows"))
+    mapping = agency_kind_mappings()
+    return render(request, "services/workflows.html", {
+        "kinds": [{"code": code, "label": label, "agency_id": mapping.get(code)}
+                  for code, label in AGENCY_KINDS.items()],
+        "agencies": Agency.objects.filter(is_active=True).order_by("name"),
+        "offerings": offering_workflows(),
+        "unmapped": unmapped_agency_kinds(),
+        "is_admin": is_tenant_admin(user=request.user),
+    })

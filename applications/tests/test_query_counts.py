@@ -17,8 +17,8 @@ BUDGET = {
     "service_detail": 4,
     "application_form": 8,
     "worklist": 9,
-    "application_detail_staff": 13,
-    "application_detail_citizen": 12,
+    "application_detail_staff": 15,  # +2 the route across OPDs: its steps, the OPDs ahead
+    "application_detail_citizen": 14,  # +2 idem
     "tenant_dashboard": 18,
     "ministry_console": 12,
 }

@@ -282,3 +282,52 @@ def test_pages_show_each_opd_its_own_steps_and_the_citizen_where_the_file_is(
             ("verifikasi_administrasi", "forward"), ("verifikasi_teknis", "forward"),
             ("keputusan", "open")]
         assert body["steps"][1]["agency"] == dinkes.name
+
+
+def test_the_tenant_maps_each_opd_kind_and_go_live_waits_for_it(
+    sip_offering, tenant_a, tenant_b, in_tenant, staff_user
+):
+    from django.test import Client
+
+    from agencies.models import AgencyKindMapping
+    from agencies.services import agency_create
+    from audit.models import AuditEvent
+    from onboarding.selectors import wizard_steps
+    from services.selectors import unmapped_agency_kinds
+    from tests.hosts import host_of
+
+    admin = staff_user(tenant_a)
+    officer = staff_user(tenant_a, role=StaffRole.Role.OFFICER, agency=sip_offering.agency)
+    admin_b = staff_user(tenant_b)
+    with in_tenant(tenant_a):
+        dinkes = agency_create(name="Dinas Kesehatan", short_name="Dinkes")
+        assert unmapped_agency_kinds() == {"dpmptsp": ["SIP-DOKTER"], "dinkes": ["SIP-DOKTER"]}
+    services_step = next(s for s in wizard_steps(tenant=tenant_a) if s.key == "services")
+    assert not services_step.done and "dinkes" in services_step.note
+
+    client = Client(HTTP_HOST=host_of(tenant_a))
+    client.force_login(admin)
+    page = client.get("/kelola/layanan/alur/").content.decode()
+    assert "Verifikasi teknis dan rekomendasi" in page and "belum dipetakan" in page
+    # an officer may read the page but not change the mapping
+    officer_client = Client(HTTP_HOST=host_of(tenant_a))
+    officer_client.force_login(officer)
+    assert officer_client.post("/kelola/layanan/alur/", {
+        "kind": "dinkes", "agency": dinkes.pk}).status_code == 403
+    # another tenant's admin cannot map this tenant's OPD (it does not exist there)
+    client_b = Client(HTTP_HOST=host_of(tenant_b))
+    client_b.force_login(admin_b)
+    client_b.post("/kelola/layanan/alur/", {"kind": "dinkes", "agency": dinkes.pk})
+    for tenant in (tenant_a, tenant_b):
+        with in_tenant(tenant):
+            assert not AgencyKindMapping.objects.exists()
+    # the admin maps both kinds
+    for kind, agency in (("dinkes", dinkes), ("dpmptsp", sip_offering.agency)):
+        assert client.post("/kelola/layanan/alur/", {"kind": kind, "agency": agency.pk}
+                           ).status_code == 302
+    with in_tenant(tenant_a):
+        assert unmapped_agency_kinds() == {}
+        assert dict(AgencyKindMapping.objects.values_list("kind", "agency_id")) == {
+            "dinkes": dinkes.pk, "dpmptsp": sip_offering.agency_id}
+        assert AuditEvent.objects.filter(action="agency_kind.map", actor_id=admin.pk).count() == 2
+    assert next(s for s in wizard_steps(tenant=tenant_a) if s.key == "services").done
