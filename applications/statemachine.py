@@ -10,6 +10,9 @@ service that applies it (`application_transition`).
                         │                      └───────────────return──────────────────┘
     cancel (citizen): draft, submitted, in_verification, returned, resubmitted → cancelled,
     only while the SLA clock has not started (before processing).
+    forward / send_back (staff, in_process → in_process): move the file to the next / previous
+    workflow step (docs/adr/0011); every action is also checked against the current step
+    (`steps.step_guard`): e.g. "approve" only on a deciding step, by the OPD holding it.
     reject (staff, reason required): in_verification, in_process → rejected.
 
 Roles: citizen actions only by the applicant; staff actions by an officer or agency head of
