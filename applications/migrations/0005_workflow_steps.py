@@ -79,6 +79,8 @@ def existing_applications_to_single_step(apps, schema_editor):
         ))
         if app.status == "approved":  # approved: decided, the hand-over is still open
             steps[-1].finished_at, steps[-1].outcome = None, ""
+    if not steps:  # a new schema: only reads, so the schema recipe stays replayable (ADR 0005)
+        return
     ApplicationStep.objects.bulk_create(steps, batch_size=1000)
     Application.objects.exclude(status="draft").filter(current_step="").update(
         current_step="proses", involved_agencies=models.Func(
