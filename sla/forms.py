@@ -130,10 +130,6 @@ class HolidayForm(forms.Form):
     )
 
 
-def _states_text(states: list[str]) -> str:
-    return ", ".join(states)
-
-
 class PolicyForm(forms.Form):
     target_value = forms.IntegerField(
         label=_("Target waktu penyelesaian"),
@@ -147,16 +143,6 @@ class PolicyForm(forms.Form):
                     "(lebih dari 0 dan kurang dari 100)."),
         error_messages={"required": _("Isi ambang berisiko."),
                         "invalid": _("Ambang berisiko harus berupa angka, mis. 75.")},
-    )
-    counting_states = forms.CharField(
-        label=_("Status yang menghitung waktu"), required=False, max_length=400,
-        help_text=_("Pisahkan dengan koma, mis. in_verification, in_process"),
-    )
-    pausing_states = forms.CharField(
-        label=_("Status yang menjeda waktu (menunggu pemohon)"), required=False, max_length=400,
-    )
-    stopping_states = forms.CharField(
-        label=_("Status yang menghentikan waktu"), required=False, max_length=400,
     )
     deemed_approval = forms.BooleanField(
         label=_("Anggap disetujui bila tidak diputus tepat waktu (fiktif positif)"),
@@ -172,9 +158,6 @@ class PolicyForm(forms.Form):
             "target_value": policy.target_value,
             "target_unit": policy.target_unit,
             "at_risk_percent": format((Decimal(policy.at_risk_threshold) * 100).normalize(), "f"),
-            "counting_states": _states_text(policy.counting_states),
-            "pausing_states": _states_text(policy.pausing_states),
-            "stopping_states": _states_text(policy.stopping_states),
             "deemed_approval": policy.deemed_approval,
         }
 
@@ -184,9 +167,6 @@ class PolicyForm(forms.Form):
             "target_value": data["target_value"],
             "target_unit": data["target_unit"],
             "at_risk_threshold": data["at_risk_percent"] / 100,
-            "counting_states": data["counting_states"],
-            "pausing_states": data["pausing_states"],
-            "stopping_states": data["stopping_states"],
             "deemed_approval": data["deemed_approval"],
         }
 

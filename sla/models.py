@@ -4,7 +4,8 @@
   ``sla.services.calendar_update``), so a due date set under version N is always judged by
   version N's rules.
 * :class:`SlaPolicy` is one row per offering: the target (value + unit), the at-risk
-  threshold and which application states count, pause or stop the clock.
+  threshold and deemed approval. When the clock runs, pauses and stops is not a policy
+  setting: the workflow and the status machine define it (see :class:`SlaPolicy`).
 
 The pure deadline engine lives in ``sla.engine`` (no Django); ``sla.services`` turns these
 rows into engine objects.
@@ -25,10 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .engine import WEEKDAY_NAMES, WorkWindow, validate_calendar
 
-DEFAULT_COUNTING_STATES = ["submitted", "in_verification", "in_process", "awaiting_approval"]
-DEFAULT_PAUSING_STATES = ["returned"]
-DEFAULT_STOPPING_STATES = ["approved", "rejected", "completed", "cancelled"]
-
 # Weekday keys are "0" (Senin) … "6" (Minggu); windows are ["HH:MM", "HH:MM"] pairs.
 DEFAULT_WORKING_DAYS = [0, 1, 2, 3, 4]
 DEFAULT_WINDOWS: dict[str, list[list[str]]] = {
@@ -39,20 +36,7 @@ DEFAULT_WINDOWS: dict[str, list[list[str]]] = {
     "4": [["08:00", "11:30"], ["13:30", "16:30"]],
 }
 
-_STATE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HHMM_RE = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
-
-
-def _default_counting() -> list[str]:
-    return list(DEFAULT_COUNTING_STATES)
-
-
-def _default_pausing() -> list[str]:
-    return list(DEFAULT_PAUSING_STATES)
-
-
-def _default_stopping() -> list[str]:
-    return list(DEFAULT_STOPPING_STATES)
 
 
 def _default_working_days() -> list[int]:
@@ -230,7 +214,14 @@ def _local_holiday_errors(value: object) -> list[str]:
 
 
 class SlaPolicy(models.Model):
-    """The SLA of one offering. Created with the catalogue version's jangka waktu."""
+    """The SLA of one offering. Created with the catalogue version's jangka waktu.
+
+    The policy holds *how long*, never *when the clock counts*: that is defined by the
+    workflow and the status machine (``applications.clock``, ``applications.steps``). The
+    clock starts when the intake step accepts the file as complete, a return to the citizen
+    (the ``return`` outcome of a step) pauses the service clock and the step's own deadline
+    until the resubmission, and the decision stops it. There are no per-tenant state lists.
+    """
 
     offering = models.OneToOneField(
         "services.Offering", on_delete=models.CASCADE, related_name="sla_policy"
@@ -244,9 +235,6 @@ class SlaPolicy(models.Model):
         _("ambang berisiko"), max_digits=4, decimal_places=3, default=Decimal("0.750"),
         help_text=_("Bagian waktu yang sudah terpakai saat permohonan ditandai berisiko."),
     )
-    counting_states = models.JSONField(_("status yang dihitung"), default=_default_counting)
-    pausing_states = models.JSONField(_("status yang menjeda"), default=_default_pausing)
-    stopping_states = models.JSONField(_("status yang menghentikan"), default=_default_stopping)
     # "Fiktif positif": UU 30/2014 Pasal 53 as amended by UU 6/2023 — a complete application not
     # decided within the time limit is deemed granted. Off by default; the sweep records evidence.
     deemed_approval = models.BooleanField(_("anggap disetujui bila lewat batas"), default=False)
@@ -279,8 +267,7 @@ class SlaPolicy(models.Model):
     def clean(self) -> None:
         errors = policy_field_errors(
             target_value=self.target_value, target_unit=self.target_unit,
-            at_risk_threshold=self.at_risk_threshold, counting_states=self.counting_states,
-            pausing_states=self.pausing_states, stopping_states=self.stopping_states,
+            at_risk_threshold=self.at_risk_threshold,
         )
         if errors:
             raise ValidationError(errors)
@@ -288,7 +275,6 @@ class SlaPolicy(models.Model):
 
 def policy_field_errors(
     *, target_value: object, target_unit: object, at_risk_threshold: object,
-    counting_states: object, pausing_states: object, stopping_states: object,
     deemed_approval: object = False,
 ) -> dict[str, list[str]]:
     """Field-specific errors (Bahasa Indonesia) for an SLA policy; ``{}`` when valid."""
@@ -315,28 +301,4 @@ def policy_field_errors(
         errors["at_risk_threshold"] = [
             gettext("Ambang berisiko harus lebih dari 0 dan kurang dari 100 persen.")
         ]
-    lists = {
-        "counting_states": counting_states,
-        "pausing_states": pausing_states,
-        "stopping_states": stopping_states,
-    }
-    seen: dict[str, str] = {}
-    for field, states in lists.items():
-        if not isinstance(states, list) or not all(
-            isinstance(s, str) and _STATE_RE.match(s) for s in states
-        ):
-            errors[field] = [
-                gettext("Daftar status tidak valid (huruf kecil, angka dan garis bawah).")
-            ]
-            continue
-        for state in states:
-            if state in seen and seen[state] != field:
-                errors.setdefault(field, []).append(
-                    gettext("Status %(state)s sudah dipakai di daftar lain.") % {"state": state}
-                )
-            seen.setdefault(state, field)
-    if isinstance(counting_states, list) and not counting_states and "counting_states" not in errors:
-        errors["counting_states"] = [gettext("Minimal satu status harus menghitung waktu.")]
-    if isinstance(stopping_states, list) and not stopping_states and "stopping_states" not in errors:
-        errors["stopping_states"] = [gettext("Minimal satu status harus menghentikan waktu.")]
     return errors

@@ -179,9 +179,6 @@ class PolicyValues:
     target_value: int
     target_unit: str
     at_risk_threshold: Decimal
-    counting_states: tuple[str, ...]
-    pausing_states: tuple[str, ...]
-    stopping_states: tuple[str, ...]
     policy_id: int | None = None
 
     @property
@@ -196,22 +193,14 @@ def policy_for(*, offering: Offering) -> PolicyValues:
     except SlaPolicy.DoesNotExist:
         policy = None
     if policy is None:
-        from .models import DEFAULT_COUNTING_STATES, DEFAULT_PAUSING_STATES, DEFAULT_STOPPING_STATES
-
         version = offering.service_version
         return PolicyValues(
             target_value=version.sla_value, target_unit=str(version.sla_unit),
             at_risk_threshold=Decimal("0.75"),
-            counting_states=tuple(DEFAULT_COUNTING_STATES),
-            pausing_states=tuple(DEFAULT_PAUSING_STATES),
-            stopping_states=tuple(DEFAULT_STOPPING_STATES),
         )
     return PolicyValues(
         target_value=policy.target_value, target_unit=policy.target_unit,
         at_risk_threshold=Decimal(policy.at_risk_threshold),
-        counting_states=tuple(policy.counting_states),
-        pausing_states=tuple(policy.pausing_states),
-        stopping_states=tuple(policy.stopping_states),
         policy_id=policy.pk,
     )
 

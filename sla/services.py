@@ -20,7 +20,7 @@ whether open applications move to the new rules.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -52,10 +52,7 @@ REASON_CALENDAR_CHANGED = "calendar_changed"
 REASON_POLICY_CHANGED = "policy_changed"
 
 CALENDAR_FIELDS = ("timezone", "working_days", "windows", "include_cuti_bersama", "local_holidays")
-POLICY_FIELDS = (
-    "target_value", "target_unit", "at_risk_threshold",
-    "counting_states", "pausing_states", "stopping_states", "deemed_approval",
-)
+POLICY_FIELDS = ("target_value", "target_unit", "at_risk_threshold", "deemed_approval")
 
 
 def _notify(*, reason: str, offering_id: int | None) -> None:
@@ -241,14 +238,6 @@ def sla_policy_create_default(*, offering: Offering) -> SlaPolicy:
     return policy
 
 
-def _states(value: Any) -> Any:
-    if isinstance(value, str):
-        return [s.strip() for s in value.replace("\n", ",").split(",") if s.strip()]
-    if isinstance(value, list | tuple):
-        return [s.strip() if isinstance(s, str) else s for s in value]
-    return value
-
-
 @transaction.atomic
 def sla_policy_update(
     *,
@@ -257,15 +246,12 @@ def sla_policy_update(
     target_value: int | None = None,
     target_unit: str | None = None,
     at_risk_threshold: Decimal | float | str | None = None,
-    counting_states: Iterable[str] | None = None,
-    pausing_states: Iterable[str] | None = None,
-    stopping_states: Iterable[str] | None = None,
     deemed_approval: bool | None = None,
 ) -> SlaPolicy:
     """Change an offering's SLA policy (``None`` = unchanged).
 
-    Invalid input (target ≤ 0, unknown unit, threshold outside 0 < t < 100 %, a state in
-    two lists, …) raises :class:`~sla.errors.InvalidPolicy` with field errors; nothing is
+    Invalid input (target ≤ 0, unknown unit, threshold outside 0 < t < 100 %, …) raises
+    :class:`~sla.errors.InvalidPolicy` with field errors; nothing is
     saved. Open applications are told through the ``sla_hooks`` (see module docstring).
     """
     policy = SlaPolicy.objects.select_for_update().filter(offering=offering).first()
@@ -275,9 +261,6 @@ def sla_policy_update(
         "target_value": target_value,
         "target_unit": target_unit,
         "at_risk_threshold": None if at_risk_threshold is None else _threshold(at_risk_threshold),
-        "counting_states": None if counting_states is None else _states(counting_states),
-        "pausing_states": None if pausing_states is None else _states(pausing_states),
-        "stopping_states": None if stopping_states is None else _states(stopping_states),
         "deemed_approval": deemed_approval,
     }
     values = {

@@ -38,7 +38,6 @@ def test_adopt_creates_offering_with_the_national_sla(tenant_a, in_tenant, offer
             1, "working_days"
         )
         assert offering.sla_policy.at_risk_threshold == pytest.approx(0.75)
-        assert "returned" in offering.sla_policy.pausing_states
 
 
 def test_adminduk_local_fee_is_refused_with_the_legal_basis(

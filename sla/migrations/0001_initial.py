@@ -44,9 +44,10 @@ class Migration(migrations.Migration):
                 ('target_value', models.PositiveIntegerField(verbose_name='target')),
                 ('target_unit', models.CharField(choices=[('working_days', 'hari kerja'), ('working_hours', 'jam kerja'), ('calendar_days', 'hari kalender')], default='working_days', max_length=16, verbose_name='satuan target')),
                 ('at_risk_threshold', models.DecimalField(decimal_places=3, default=Decimal('0.750'), help_text='Bagian waktu yang sudah terpakai saat permohonan ditandai berisiko.', max_digits=4, verbose_name='ambang berisiko')),
-                ('counting_states', models.JSONField(default=sla.models._default_counting, verbose_name='status yang dihitung')),
-                ('pausing_states', models.JSONField(default=sla.models._default_pausing, verbose_name='status yang menjeda')),
-                ('stopping_states', models.JSONField(default=sla.models._default_stopping, verbose_name='status yang menghentikan')),
+                # Removed by 0003; their default callables went with them (default=list here).
+                ('counting_states', models.JSONField(default=list, verbose_name='status yang dihitung')),
+                ('pausing_states', models.JSONField(default=list, verbose_name='status yang menjeda')),
+                ('stopping_states', models.JSONField(default=list, verbose_name='status yang menghentikan')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('offering', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sla_policy', to='services.offering')),
                 ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -18,7 +18,7 @@ def _calendar_snapshot(tenant, in_tenant) -> list[tuple]:
 def _policy_snapshot(tenant, in_tenant) -> list[tuple]:
     with in_tenant(tenant):
         return list(SlaPolicy.objects.order_by("pk").values_list(
-            "target_value", "target_unit", "at_risk_threshold", "counting_states",
+            "target_value", "target_unit", "at_risk_threshold", "deemed_approval",
         ))
 
 
@@ -101,8 +101,6 @@ def test_policy_page_errors_per_field_and_nothing_saved(
     before = _policy_snapshot(tenant_a, in_tenant)
     response = admin_client_a.post("/kelola/sla/layanan/T-SIP/", {
         "target_value": "-2", "target_unit": "working_days", "at_risk_percent": "100",
-        "counting_states": "in_process", "pausing_states": "returned",
-        "stopping_states": "completed",
     })
     html = response.content.decode()
     assert response.status_code == 400
@@ -112,8 +110,6 @@ def test_policy_page_errors_per_field_and_nothing_saved(
     assert _policy_snapshot(tenant_a, in_tenant) == before
     ok = admin_client_a.post("/kelola/sla/layanan/T-SIP/", {
         "target_value": "3", "target_unit": "working_days", "at_risk_percent": "80",
-        "counting_states": "in_process", "pausing_states": "returned",
-        "stopping_states": "completed",
     })
     assert ok.status_code == 302
     assert _policy_snapshot(tenant_a, in_tenant)[0][:2] == (3, "working_days")
@@ -185,7 +181,6 @@ def test_admin_of_b_cannot_see_or_change_a_calendar_or_policies(
     assert client_b.get("/kelola/sla/layanan/T-SIP/").status_code == 404
     assert client_b.post("/kelola/sla/layanan/T-SIP/", {
         "target_value": "99", "target_unit": "working_days", "at_risk_percent": "75",
-        "counting_states": "in_process", "pausing_states": "", "stopping_states": "done",
     }).status_code == 404
     assert "T-SIP" not in client_b.get("/kelola/sla/").content.decode()
     assert (_calendar_snapshot(tenant_a, in_tenant), _policy_snapshot(tenant_a, in_tenant)) == before

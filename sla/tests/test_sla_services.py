@@ -89,8 +89,6 @@ def test_invalid_calendar_is_refused_per_field_and_nothing_saved(
         ({"at_risk_threshold": "1.5"}, "at_risk_threshold", "kurang dari 100 persen"),
         ({"at_risk_threshold": 0}, "at_risk_threshold", "lebih dari 0 dan"),
         ({"at_risk_threshold": "abc"}, "at_risk_threshold", "berupa angka"),
-        ({"pausing_states": ["in_process"]}, "pausing_states", "sudah dipakai"),
-        ({"counting_states": []}, "counting_states", "Minimal satu status"),
     ],
 )
 def test_invalid_policy_is_refused_per_field_and_nothing_saved(
