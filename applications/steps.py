@@ -101,7 +101,9 @@ def _agency_for(step: Step, application: Application, mappings: Mapping[str, int
 
 def _open(application: Application, step: Step, *, now: dt.datetime,
           mappings: Mapping[str, int] | None = None) -> ApplicationStep:
-    from sla.selectors import step_due_for
+    from dataclasses import replace
+
+    from sla.selectors import step_due_for, step_target
 
     if mappings is None:
         from agencies.selectors import agency_kind_mappings
@@ -112,6 +114,9 @@ def _open(application: Application, step: Step, *, now: dt.datetime,
     application.current_step = step.code
     if agency_id not in (application.involved_agencies or []):
         application.involved_agencies = [*(application.involved_agencies or []), agency_id]
+    # The step as it runs in this tenant: the catalogue's SLA, or the tenant's tighter target.
+    value, unit = step_target(application.offering_id, step.code, step.sla_value, step.sla_unit)
+    step = replace(step, sla_value=value, sla_unit=unit)
     return ApplicationStep.objects.create(
         application=application, step_code=step.code, step_name=step.name,
         agency_id=agency_id, started_at=now, sla_value=step.sla_value, sla_unit=step.sla_unit,

@@ -270,31 +270,45 @@ class EffectiveStep:
     name: str
     agency_kind: str
     agency: object | None  # the tenant's OPD holding the step (None: kind not mapped yet)
-    sla_text: str
+    sla_text: str  # the SLA in this tenant (the national one unless the tenant tightened it)
     optional: bool
+    national_sla_text: str = ""  # the catalogue's SLA, the maximum
+    tightened: bool = False
 
 
 def offering_workflows() -> list[tuple[Offering, list[EffectiveStep]]]:
     """Each enabled offering with its effective workflow in this tenant (issue 13 item 2): the
     steps of the adopted catalogue version, each with the OPD mapped to its kind (the
-    offering's own OPD for the implicit single step). Three queries."""
+    offering's own OPD for the implicit single step) and its SLA here (the tenant's tighter
+    target, ``sla.selectors.effective_step_target``). Three queries."""
     from agencies.models import Agency
     from agencies.selectors import agency_kind_mappings
     from catalog.workflow import OWNER_KIND, workflow_of
+    from sla.models import SlaPolicy
+    from sla.selectors import effective_step_target, sla_text
 
     mapping = agency_kind_mappings()
     agencies = Agency.objects.in_bulk(set(mapping.values()))
     result = []
     for offering in Offering.objects.filter(is_enabled=True).select_related(
-        "service_version", "agency"
+        "service_version", "agency", "sla_policy"
     ).order_by("service_code"):
+        try:
+            targets = offering.sla_policy.step_targets
+        except SlaPolicy.DoesNotExist:
+            targets = {}
         steps = []
         for step in workflow_of(offering.service_version).steps:
             agency = offering.agency if step.agency_kind == OWNER_KIND else agencies.get(
                 mapping.get(step.agency_kind, 0)
             )
-            steps.append(EffectiveStep(step.name, step.agency_kind, agency, step.sla_text,
-                                       step.optional))
+            value, unit = effective_step_target(targets, step.code, step.sla_value,
+                                                step.sla_unit)
+            steps.append(EffectiveStep(
+                step.name, step.agency_kind, agency, sla_text(value, unit), step.optional,
+                national_sla_text=sla_text(step.sla_value, step.sla_unit),
+                tightened=value < step.sla_value,
+            ))
         result.append((offering, steps))
     return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,8 @@ from core.errors import ApplicationError
 
 from .engine import WEEKDAY_NAMES
 from .models import CalendarVersion, SlaPolicy, TargetUnit
+from .selectors import StepSla
+from .services import STEP_FIELD_PREFIX
 
 _WINDOW_RE = re.compile(r"^\s*(\d{1,2}[:.]\d{2})\s*(?:-|–|—|s\.?d\.?|sampai)\s*(\d{1,2}[:.]\d{2})\s*$")
 
@@ -176,3 +179,36 @@ class PolicyForm(forms.Form):
             fields["at_risk_percent"] = fields.pop("at_risk_threshold")
         exc.fields = fields
         add_service_errors(self, exc)
+
+
+class StepTargetsForm(forms.Form):
+    """One field per workflow step: the tenant's SLA for it (blank = the national maximum).
+    Bounds are checked by ``sla.services.sla_policy_set_step_targets``."""
+
+    def __init__(self, *args: Any, steps: Sequence[StepSla], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.steps = list(steps)
+        for step in self.steps:
+            self.fields[f"{STEP_FIELD_PREFIX}{step.code}"] = forms.IntegerField(
+                label=step.name, required=False,
+                widget=forms.NumberInput(attrs={"min": 1, "max": step.national_value}),
+                help_text=_gettext(
+                    "Dalam %(unit)s; paling lama %(max)s (batas nasional). Kosongkan untuk "
+                    "memakai batas nasional."
+                ) % {"unit": TargetUnit(step.unit).label, "max": step.national_text},
+                error_messages={"invalid": _gettext(
+                    "SLA langkah \"%(step)s\" harus berupa bilangan bulat."
+                ) % {"step": step.name}},
+            )
+
+    @classmethod
+    def initial_for(cls, steps: Sequence[StepSla]) -> dict[str, Any]:
+        return {f"{STEP_FIELD_PREFIX}{step.code}": step.value for step in steps}
+
+    def targets(self) -> dict[str, dict[str, Any] | None]:
+        data = self.cleaned_data
+        result: dict[str, dict[str, Any] | None] = {}
+        for step in self.steps:
+            value = data.get(f"{STEP_FIELD_PREFIX}{step.code}")
+            result[step.code] = None if value is None else {"value": value, "unit": step.unit}
+        return result

@@ -4,7 +4,7 @@
   ``sla.services.calendar_update``), so a due date set under version N is always judged by
   version N's rules.
 * :class:`SlaPolicy` is one row per offering: the target (value + unit), the at-risk
-  threshold and deemed approval. When the clock runs, pauses and stops is not a policy
+  threshold, deemed approval and the steps the tenant tightened. When the clock runs, pauses and stops is not a policy
   setting: the workflow and the status machine define it (see :class:`SlaPolicy`).
 
 The pure deadline engine lives in ``sla.engine`` (no Django); ``sla.services`` turns these
@@ -235,6 +235,12 @@ class SlaPolicy(models.Model):
         _("ambang berisiko"), max_digits=4, decimal_places=3, default=Decimal("0.750"),
         help_text=_("Bagian waktu yang sudah terpakai saat permohonan ditandai berisiko."),
     )
+    # Steps of the offering's workflow the tenant made shorter (issue 13):
+    # {step code: {"value": n, "unit": u}}, always in the step's unit and below its SLA in the
+    # adopted catalogue version (the national maximum; a tenant may tighten, never exceed).
+    # Written by sla.services.sla_policy_set_step_targets; read through
+    # sla.selectors.step_target, which also ignores an entry the catalogue no longer allows.
+    step_targets = models.JSONField(_("target per langkah"), default=dict, blank=True)
     # "Fiktif positif": UU 30/2014 Pasal 53 as amended by UU 6/2023 — a complete application not
     # decided within the time limit is deemed granted. Off by default; the sweep records evidence.
     deemed_approval = models.BooleanField(_("anggap disetujui bila lewat batas"), default=False)

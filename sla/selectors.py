@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -46,14 +46,19 @@ if TYPE_CHECKING:
 __all__ = [
     "DueInfo",
     "PolicyValues",
+    "StepSla",
     "calendar_current",
     "calendar_version_get",
     "calendar_versions",
     "due_for",
+    "effective_step_target",
     "engine_calendar",
     "engine_target",
     "fraction_used",
     "policy_for",
+    "sla_text",
+    "step_slas",
+    "step_target",
     "upcoming_holidays",
 ]
 
@@ -207,6 +212,85 @@ def policy_for(*, offering: Offering) -> PolicyValues:
 
 def engine_target(values: PolicyValues) -> Target:
     return Target(UNIT_TO_KIND[TargetUnit(values.target_unit)], values.target_value)
+
+
+# --------------------------------------------------------------------------- step targets
+
+
+def sla_text(value: int, unit: str) -> str:
+    """"3 hari kerja" (the unit's label in the active language)."""
+    label = TargetUnit(unit).label if unit in TargetUnit.values else unit
+    return f"{value} {label}"
+
+
+def effective_step_target(
+    step_targets: Mapping[str, object] | None, step_code: str, value: int, unit: str
+) -> tuple[int, str]:
+    """The SLA of a step given a policy's ``step_targets``: the tenant's target when it is
+    shorter than the catalogue's ``value`` in the same ``unit``, else the catalogue's. Never
+    longer: an entry left over from an older catalogue version (longer now, another unit) is
+    ignored. No query."""
+    item = (step_targets or {}).get(step_code)
+    if isinstance(item, Mapping) and item.get("unit") == unit:
+        tightened = item.get("value")
+        if isinstance(tightened, int) and not isinstance(tightened, bool) and (
+            1 <= tightened < value
+        ):
+            return tightened, unit
+    return value, unit
+
+
+def step_target(offering_id: int, step_code: str, value: int, unit: str) -> tuple[int, str]:
+    """``(value, unit)`` a workflow step of this offering opens with in this tenant: the step's
+    catalogue SLA (``value`` ``unit``, the national maximum) or the tenant's tighter target
+    for it (``SlaPolicy.step_targets``). For ``applications.steps``, which stores the result on
+    the step row. One small query (the policy's step targets only)."""
+    targets = (
+        SlaPolicy.objects.filter(offering_id=offering_id)
+        .values_list("step_targets", flat=True).first()
+    )
+    return effective_step_target(targets, step_code, value, unit)
+
+
+@dataclass(frozen=True)
+class StepSla:
+    """One step of an offering's workflow: its national maximum and its SLA in this tenant."""
+
+    code: str
+    name: str
+    unit: str
+    national_value: int
+    value: int
+
+    @property
+    def tightened(self) -> bool:
+        return self.value < self.national_value
+
+    @property
+    def text(self) -> str:
+        return sla_text(self.value, self.unit)
+
+    @property
+    def national_text(self) -> str:
+        return sla_text(self.national_value, self.unit)
+
+
+def step_slas(*, offering: Offering) -> list[StepSla]:
+    """Every step of the workflow of the offering's adopted catalogue version, in order, with
+    its effective SLA (uses ``offering.sla_policy`` and ``offering.service_version`` if loaded;
+    no query then)."""
+    from catalog.workflow import workflow_of
+
+    try:
+        targets = offering.sla_policy.step_targets
+    except SlaPolicy.DoesNotExist:
+        targets = {}
+    result = []
+    for step in workflow_of(offering.service_version).steps:
+        value, unit = effective_step_target(targets, step.code, step.sla_value, step.sla_unit)
+        result.append(StepSla(code=step.code, name=step.name, unit=unit,
+                              national_value=step.sla_value, value=value))
+    return result
 
 
 # --------------------------------------------------------------------------- due dates

@@ -291,6 +291,89 @@ def sla_policy_update(
     return policy
 
 
+STEP_FIELD_PREFIX = "step_"
+
+
+def _step_value(item: Any, unit: str) -> tuple[Any, Any]:
+    if isinstance(item, Mapping):
+        return item.get("value"), item.get("unit", unit)
+    return item, unit
+
+
+@transaction.atomic
+def sla_policy_set_step_targets(
+    *,
+    offering: Offering,
+    actor: AbstractBaseUser | None,
+    targets: Mapping[str, Mapping[str, Any] | int | None],
+) -> SlaPolicy:
+    """Set how long each workflow step of ``offering`` may take in this tenant (issue 13).
+
+    ``targets``: ``{step code: {"value": n, "unit": u}}`` (or just ``n``, in the step's unit);
+    ``None`` follows the national maximum. It replaces the policy's step targets as a whole.
+    A tenant may tighten a step, never exceed it: each step must be in the workflow of the
+    adopted catalogue version, in the step's own unit, with 1 ≤ value ≤ the step's catalogue
+    value. Only values below the maximum are stored. Invalid input raises
+    :class:`~sla.errors.InvalidPolicy` with one message per step (key ``step_<code>``), e.g.
+    'SLA langkah "Verifikasi teknis Dinkes" paling lama 3 hari kerja (batas nasional).';
+    nothing is saved. Like the rest of the policy the row changes in place (audited
+    ``sla_policy.step_targets`` with the actor and the old and new targets). Steps already
+    open keep the target they opened with (the step row stores it); the next step opened
+    uses the new one, so no deadline of an open application moves and no ``sla_hooks`` run.
+    """
+    from catalog.workflow import workflow_of
+
+    from .selectors import sla_text
+
+    policy = SlaPolicy.objects.select_for_update().filter(offering=offering).first()
+    if policy is None:
+        policy = sla_policy_create_default(offering=offering)
+    steps = {step.code: step for step in workflow_of(offering.service_version).steps}
+    errors: dict[str, list[str]] = {}
+    wanted: dict[str, dict[str, Any]] = {}
+    for code, item in targets.items():
+        key = f"{STEP_FIELD_PREFIX}{code}"
+        step = steps.get(code)
+        if step is None:
+            errors[key] = [_("Langkah \"%(code)s\" tidak ada di alur layanan %(service)s.")
+                           % {"code": code, "service": offering.service_code}]
+            continue
+        if item is None:
+            continue
+        value, unit = _step_value(item, step.sla_unit)
+        if unit != step.sla_unit:
+            errors[key] = [
+                _("Satuan SLA langkah \"%(step)s\" harus %(unit)s, sama dengan katalog "
+                  "nasional.") % {"step": step.name, "unit": TargetUnit(step.sla_unit).label}
+            ]
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors[key] = [_("SLA langkah \"%(step)s\" harus bilangan bulat paling sedikit 1.")
+                           % {"step": step.name}]
+        elif value > step.sla_value:
+            errors[key] = [
+                _("SLA langkah \"%(step)s\" paling lama %(max)s (batas nasional).")
+                % {"step": step.name, "max": sla_text(step.sla_value, step.sla_unit)}
+            ]
+        elif value < step.sla_value:
+            wanted[code] = {"value": value, "unit": unit}
+    if errors:
+        raise InvalidPolicy(errors)
+    # In workflow order, so the stored JSON reads like the route.
+    cleaned = {code: wanted[code] for code in steps if code in wanted}
+    before = dict(policy.step_targets or {})
+    if cleaned == before:
+        return policy
+    policy.step_targets = cleaned
+    policy.updated_by_id = getattr(actor, "pk", None)
+    policy.save(update_fields=["step_targets", "updated_by", "updated_at"])
+    audit_record("sla_policy.step_targets", actor=actor, target=policy, changes={
+        "offering": offering.service_code, "step_targets": [before, cleaned],
+    })
+    logger.info("step targets of %s set by %s: %s", offering.service_code,
+                getattr(actor, "pk", None), cleaned)
+    return policy
+
+
 def sla_policy_reset_to_standard(
     *, offering: Offering, actor: AbstractBaseUser | None
 ) -> SlaPolicy:

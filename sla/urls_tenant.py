@@ -10,6 +10,7 @@ app_patterns = [
     path("kelola/sla/libur/<str:day>/hapus/", views.holiday_remove, name="holiday-remove"),
     path("kelola/sla/riwayat/", views.history, name="history"),
     path("kelola/sla/layanan/<slug:code>/", views.policy, name="policy"),
+    path("kelola/sla/layanan/<slug:code>/langkah/", views.step_targets, name="step-targets"),
 ]
 
 urlpatterns = [path("", include((app_patterns, "sla")))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,16 +18,25 @@ from agencies.selectors import is_tenant_admin
 from core.errors import ApplicationError, NotFound
 from services.selectors import offering_by_code, offerings_for_manage
 
-from .forms import CalendarForm, HolidayForm, PolicyForm, add_service_errors
-from .models import SlaPolicy
-from .selectors import calendar_current, calendar_versions, policy_for, upcoming_holidays
+from .forms import CalendarForm, HolidayForm, PolicyForm, StepTargetsForm, add_service_errors
+from .selectors import (
+    calendar_current,
+    calendar_versions,
+    policy_for,
+    step_slas,
+    upcoming_holidays,
+)
 from .services import (
     calendar_holiday_add,
     calendar_holiday_remove,
     calendar_update,
     sla_policy_create_default,
+    sla_policy_set_step_targets,
     sla_policy_update,
 )
+
+if TYPE_CHECKING:
+    from services.models import Offering
 
 HISTORY_PAGE_SIZE = 20
 
@@ -112,32 +122,64 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "sla/history.html", {"page": page})
 
 
-@require_http_methods(["GET", "POST"])
-def policy(request: HttpRequest, code: str) -> HttpResponse:
+def _admin_offering(request: HttpRequest, code: str) -> Offering:
+    """The offering of a policy page, for a tenant admin only (403 first, then 404)."""
     _require_admin(request)
     try:
         offering = offering_by_code(code)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    try:
-        current: SlaPolicy = offering.sla_policy
-    except SlaPolicy.DoesNotExist:
-        current = sla_policy_create_default(offering=offering)
-    status = 200
-    if request.method == "POST":
-        form = PolicyForm(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                sla_policy_update(offering=offering, actor=request.user, **form.changes())
-            except ApplicationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Kebijakan SLA %(code)s tersimpan.")
-                                 % {"code": offering.service_code})
-                return HttpResponseRedirect(reverse("sla:calendar"))
-    else:
-        form = PolicyForm(initial=PolicyForm.initial_for(current))
+    if not hasattr(offering, "sla_policy"):  # loaded with the offering when it exists
+        offering.sla_policy = sla_policy_create_default(offering=offering)
+    return offering
+
+
+def _policy_page(
+    request: HttpRequest, offering: Offering, *, form: PolicyForm | None = None,
+    steps_form: StepTargetsForm | None = None, status: int = 200,
+) -> HttpResponse:
+    steps = step_slas(offering=offering)
     return render(request, "sla/policy.html", {
-        "offering": offering, "version": offering.service_version, "form": form,
+        "offering": offering, "version": offering.service_version,
+        "form": form or PolicyForm(initial=PolicyForm.initial_for(offering.sla_policy)),
+        "steps_form": steps_form or StepTargetsForm(
+            steps=steps, initial=StepTargetsForm.initial_for(steps)
+        ),
     }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def policy(request: HttpRequest, code: str) -> HttpResponse:
+    offering = _admin_offering(request, code)
+    if request.method == "GET":
+        return _policy_page(request, offering)
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            sla_policy_update(offering=offering, actor=request.user, **form.changes())
+        except ApplicationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Kebijakan SLA %(code)s tersimpan.")
+                             % {"code": offering.service_code})
+            return HttpResponseRedirect(reverse("sla:calendar"))
+    return _policy_page(request, offering, form=form, status=400)
+
+
+@require_POST
+def step_targets(request: HttpRequest, code: str) -> HttpResponse:
+    """The SLA of each workflow step of one offering (never above the national maximum)."""
+    offering = _admin_offering(request, code)
+    form = StepTargetsForm(request.POST, steps=step_slas(offering=offering))
+    if form.is_valid():
+        try:
+            sla_policy_set_step_targets(
+                offering=offering, actor=request.user, targets=form.targets()
+            )
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("SLA langkah %(code)s tersimpan.")
+                             % {"code": offering.service_code})
+            return HttpResponseRedirect(reverse("sla:policy", args=[offering.service_code]))
+    return _policy_page(request, offering, steps_form=form, status=400)
