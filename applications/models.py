@@ -262,6 +262,9 @@ class ApplicationStep(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
     step_code = models.CharField(_("langkah"), max_length=60)
     step_name = models.CharField(_("nama langkah"), max_length=200)
+    # The workflow step's OPD kind (e.g. "dinkes"): the ministry compares steps across
+    # tenants by kind, since OPDs themselves are per tenant.
+    agency_kind = models.CharField(_("jenis OPD"), max_length=40, blank=True)
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="application_steps",
         verbose_name=_("OPD"),
@@ -319,6 +322,7 @@ class EventKind(models.TextChoices):
     OUTPUT_ISSUED = "output_issued", _("Dokumen keluaran diterbitkan")
     NOTIFICATION = "notification", _("Notifikasi")
     DEEMED_APPROVED = "deemed_approved", _("Dianggap disetujui")
+    STEP_BREACHED = "step_breached", _("Langkah melewati batas waktu")
 
 
 class ApplicationEvent(models.Model):

@@ -4,6 +4,7 @@ not see (404, never a hint that the row exists)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -141,6 +142,7 @@ class WorklistFilters:
     due_before: dt.date | None = None
     assigned: str = ""  # "me" | "none" | ""
     q: str = ""
+    step: str = ""  # the workflow step holding the file (drill-down from the reports)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> WorklistFilters:
@@ -161,6 +163,7 @@ class WorklistFilters:
             assigned=str(params.get("assigned") or "") if params.get("assigned") in {
                 "me", "none"} else "",
             q=str(params.get("q") or "").strip()[:40],
+            step=re.sub(r"[^a-z0-9_]", "", str(params.get("step") or "").lower())[:60],
         )
 
 
@@ -183,6 +186,8 @@ def worklist(*, scope: StaffScope, user: Any, filters: WorklistFilters | None = 
         qs = qs.filter(sla_state=filters.sla_state)
     if filters.service:
         qs = qs.filter(service_code=filters.service)
+    if filters.step:
+        qs = qs.filter(current_step=filters.step)
     if filters.due_before:
         end = timezone.make_aware(
             dt.datetime.combine(filters.due_before + dt.timedelta(days=1), dt.time.min)

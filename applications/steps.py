@@ -119,7 +119,8 @@ def _open(application: Application, step: Step, *, now: dt.datetime,
     step = replace(step, sla_value=value, sla_unit=unit)
     return ApplicationStep.objects.create(
         application=application, step_code=step.code, step_name=step.name,
-        agency_id=agency_id, started_at=now, sla_value=step.sla_value, sla_unit=step.sla_unit,
+        agency_kind=step.agency_kind or "", agency_id=agency_id, started_at=now,
+        sla_value=step.sla_value, sla_unit=step.sla_unit,
         due_at=step_due_for(value=step.sla_value, unit=step.sla_unit, start=now),
         sla_state=SlaState.ON_TRACK,
     )
@@ -295,3 +296,55 @@ def steps_of(application: Application) -> list[ApplicationStep]:
     """The step history, oldest first, with the OPD of each."""
     return list(application.steps.select_related("agency").order_by("started_at", "id"))
 
+
+def steps_mark_breached(*, now: dt.datetime, limit: int) -> list[dict[str, Any]]:
+    """The SLA sweep's step pass: mark up to ``limit`` open, running steps whose own deadline
+    passed as breached, and record a ``step_breached`` event on each application naming the
+    step and the OPD that held the file (the breach is attributed there). Returns the rows
+    marked (step, OPD, application and its tracking code), for the caller's notifications.
+
+    One index scan on ``app_step_open_due_idx``; rows another worker holds are skipped. The
+    events carry a dedup key per step and due instant, so a replay inserts nothing twice."""
+    from django.db import connection
+
+    from .models import ApplicationEvent, EventKind
+
+    steps = connection.ops.quote_name(ApplicationStep._meta.db_table)
+    apps = connection.ops.quote_name(Application._meta.db_table)
+    sql = f"""
+        WITH picked AS (
+            SELECT id FROM {steps}
+            WHERE finished_at IS NULL AND sla_state = 'on_track' AND due_at <= %(now)s
+            ORDER BY due_at
+            LIMIT %(limit)s
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE {steps} s SET sla_state = 'breached'
+        FROM picked, {apps} a
+        WHERE s.id = picked.id AND a.id = s.application_id
+        RETURNING s.id, s.application_id, s.step_code, s.step_name, s.agency_kind,
+                  s.agency_id, s.assignee_id, s.due_at, s.started_at, a.tracking_code,
+                  a.status, a.service_code
+    """  # noqa: S608 -- identifiers from model metadata; values are parameters
+    columns = ("step_id", "application_id", "step_code", "step_name", "agency_kind",
+               "agency_id", "assignee_id", "due_at", "started_at", "tracking_code", "status",
+               "service_code")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "limit": limit})
+        rows = [dict(zip(columns, raw, strict=True)) for raw in cursor.fetchall()]
+    ApplicationEvent.objects.bulk_create([
+        ApplicationEvent(
+            application_id=row["application_id"], kind=EventKind.STEP_BREACHED,
+            from_status=row["status"], to_status=row["status"],
+            note=_("Langkah \"%(step)s\" melewati batas waktunya.") % {"step": row["step_name"]},
+            data={
+                "step": row["step_code"], "step_id": row["step_id"],
+                "agency_id": row["agency_id"], "agency_kind": row["agency_kind"],
+                "due_at": row["due_at"].isoformat(), "started_at": row["started_at"].isoformat(),
+                "detected_at": now.isoformat(),
+            },
+            dedup_key=f"step:{row['step_id']}:{row['due_at'].strftime('%Y%m%dT%H%M%S')}",
+        )
+        for row in rows
+    ], ignore_conflicts=True)
+    return rows

@@ -3,7 +3,8 @@ transaction; the webhooks go out after commit).
 
 * :func:`on_application_event` - after writing an ``ApplicationEvent`` of kind
   ``transition`` (→ ``application.submitted`` or ``application.status_changed``) or
-  ``sla_breached`` (→ ``sla.breached``). Call it from
+  ``sla_breached`` or ``step_breached`` (→ ``sla.breached``, with ``scope`` "service" or
+  "step" and the step). Call it from
   ``applications.statemachine.application_transition`` and the SLA sweep.
 * :func:`on_complaint_filed` - after ``feedback.services.complaint_create``
   (→ ``complaint.filed``).
@@ -39,6 +40,7 @@ def application_payload(application: Any) -> dict[str, Any]:
         "submitted_at": _iso(application.submitted_at),
         "due_at": _iso(application.due_at),
         "sla_state": application.sla_state,
+        "step": application.current_step,  # the workflow step holding the file (issue 13)
     }
 
 
@@ -56,6 +58,7 @@ def on_application_event(*, event_id: int) -> None:
         return
     application = event.application
     data = application_payload(application)
+    agency_id = application.agency_id
     if event.kind in {ApplicationEvent.Kind.TRANSITION, ApplicationEvent.Kind.DEEMED_APPROVED}:
         if event.to_status == "submitted":
             event_type = EVENT_APPLICATION_SUBMITTED
@@ -68,10 +71,18 @@ def on_application_event(*, event_id: int) -> None:
                      "action": action, "occurred_at": _iso(event.created_at)})
     elif event.kind == ApplicationEvent.Kind.SLA_BREACHED:
         event_type = EVENT_SLA_BREACHED
-        data.update({"breached_at": _iso(event.created_at)})
+        data.update({"breached_at": _iso(event.created_at), "scope": "service"})
+    elif event.kind == ApplicationEvent.Kind.STEP_BREACHED:
+        # a step's own deadline passed: the OPD that held the file is told, with the step
+        event_type = EVENT_SLA_BREACHED
+        step = event.data or {}
+        agency_id = step.get("agency_id") or application.agency_id
+        data.update({"breached_at": _iso(event.created_at), "scope": "step",
+                     "step": step.get("step"), "step_due_at": step.get("due_at"),
+                     "step_agency_kind": step.get("agency_kind")})
     else:
         return
-    webhook_emit(event_type, data, agency_id=application.agency_id,
+    webhook_emit(event_type, data, agency_id=agency_id,
                  dedup_key=f"appevent:{event.pk}")
 
 

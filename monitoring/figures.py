@@ -171,6 +171,63 @@ def services_figures(*, day: date, tz_name: str, now: datetime) -> dict[str, Any
     }
 
 
+_STEP_SQL = """
+SELECT COALESCE(NULLIF(s.agency_kind, ''), '-'), s.step_code, max(s.step_name),
+  count(*) FILTER (WHERE s.finished_at >= %(s)s AND s.finished_at < %(e)s),
+  count(*) FILTER (WHERE s.finished_at >= %(s)s AND s.finished_at < %(e)s
+                   AND s.sla_state = 'met'),
+  count(*) FILTER (WHERE s.finished_at >= %(s)s AND s.finished_at < %(e)s
+                   AND s.sla_state = 'missed'),
+  count(*) FILTER (WHERE s.due_at >= %(s)s AND s.due_at < %(e)s AND s.due_at <= %(now)s
+                   AND s.sla_state IN ('breached', 'missed')),
+  count(*) FILTER (WHERE s.finished_at IS NULL AND s.sla_state = 'breached'),
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (s.finished_at - s.started_at))
+      / 3600.0) FILTER (WHERE s.finished_at >= %(s)s AND s.finished_at < %(e)s),
+  percentile_cont(0.9) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (s.finished_at - s.started_at))
+      / 3600.0) FILTER (WHERE s.finished_at >= %(s)s AND s.finished_at < %(e)s)
+FROM {step} s
+WHERE (s.finished_at >= %(s)s AND s.finished_at < %(e)s)
+   OR (s.due_at >= %(s)s AND s.due_at < %(e)s)
+   OR (s.finished_at IS NULL AND s.sla_state = 'breached')
+GROUP BY 1, 2
+"""
+
+_STEP_KEYS = ("finished", "met", "missed", "new_breaches", "open_breached")
+
+
+def steps_figures(*, day: date, tz_name: str, now: datetime) -> dict[str, Any]:
+    """The "steps" group of one local day (issue 13): per OPD kind and workflow step, the
+    steps finished that day (on time, late, median and p90 hours at the step), the step
+    deadlines that passed that day unmet, and the steps open past their deadline now. OPDs are
+    the tenant's own, so the ministry compares by OPD kind (``dinkes``, ``dpmptsp`` …)."""
+    from applications.models import ApplicationStep
+
+    start, end = day_bounds(day, tz_name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _STEP_SQL.format(step=ApplicationStep._meta.db_table),
+            {"s": start, "e": end, "now": now},
+        )
+        rows = cursor.fetchall()
+    by_kind: dict[str, dict[str, Any]] = {}
+    by_step: list[dict[str, Any]] = []
+    for kind, step_code, step_name, *values in rows:
+        counts = {key: int(values[i] or 0) for i, key in enumerate(_STEP_KEYS)}
+        median, p90 = values[len(_STEP_KEYS)], values[len(_STEP_KEYS) + 1]
+        by_step.append({
+            "agency_kind": kind, "step": step_code, "name": step_name, **counts,
+            "median_hours": float(_hours(median)) if median is not None else None,
+            "p90_hours": float(_hours(p90)) if p90 is not None else None,
+        })
+        total = by_kind.setdefault(kind, {key: 0 for key in _STEP_KEYS} | {"hours_x_n": 0.0})
+        for key in _STEP_KEYS:
+            total[key] += counts[key]
+        if median is not None:  # for a finished-weighted mean of the medians across days
+            total["hours_x_n"] += float(median) * counts["finished"]
+    by_step.sort(key=lambda r: (r["agency_kind"], r["step"]))
+    return {"by_kind": by_kind, "by_step": by_step, "tz": tz_name}
+
+
 def breach_list(*, now: datetime) -> dict[str, Any]:
     """Open applications past their due instant, oldest first (capped), for the drill-down."""
     tables = _tables()

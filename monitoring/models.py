@@ -16,6 +16,7 @@ class MetricGroup(models.TextChoices):
     ONBOARDING = "onboarding", _("Orientasi")
     SERVICES = "services", _("Layanan")
     BREACHES = "breaches", _("Pelanggaran SLA")
+    STEPS = "steps", _("Langkah alur per OPD")
 
 
 class TenantDailyRollup(models.Model):
@@ -102,6 +103,7 @@ class TenantSweepResult(models.Model):
     breached = models.PositiveIntegerField(default=0)
     escalated = models.PositiveIntegerField(default=0)
     deemed_approved = models.PositiveIntegerField(default=0)
+    steps_breached = models.PositiveIntegerField(default=0)
     notifications = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 

@@ -372,3 +372,119 @@ def tenant_detail(*, region_code: str, today: date | None = None, days: int = 30
         by_category={k: dict(v) for k, v in sorted(by_category.items())},
         sweeps=sweeps,
     )
+
+
+# --- accountability per OPD kind and workflow step (issue 13) ---------------------------------
+
+STEP_WORST_TENANTS = 10
+
+_KIND_MONTH_SQL = """
+SELECT k.key,
+       sum((k.value->>'finished')::int), sum((k.value->>'met')::int),
+       sum((k.value->>'missed')::int), sum((k.value->>'new_breaches')::int),
+       sum((k.value->>'hours_x_n')::float), count(DISTINCT r.tenant_id)
+FROM {rollup} r CROSS JOIN LATERAL jsonb_each(r.metrics->'by_kind') k
+WHERE r.metric_group = %(group)s AND r.day >= %(first)s AND r.day <= %(last)s
+  {tenant_filter}
+GROUP BY k.key
+"""
+
+_KIND_OPEN_SQL = """
+SELECT k.key, sum((k.value->>'open_breached')::int),
+       count(*) FILTER (WHERE (k.value->>'open_breached')::int > 0)
+FROM (SELECT DISTINCT ON (tenant_id) tenant_id, metrics FROM {rollup}
+      WHERE metric_group = %(group)s AND day >= %(since)s {tenant_filter}
+      ORDER BY tenant_id, day DESC) r
+CROSS JOIN LATERAL jsonb_each(r.metrics->'by_kind') k
+GROUP BY k.key
+"""
+
+_WORST_SQL = """
+SELECT r.tenant_id, k.key, sum((k.value->>'missed')::int + (k.value->>'new_breaches')::int) AS n
+FROM {rollup} r CROSS JOIN LATERAL jsonb_each(r.metrics->'by_kind') k
+WHERE r.metric_group = %(group)s AND r.day >= %(first)s AND r.day <= %(last)s
+GROUP BY 1, 2 HAVING sum((k.value->>'missed')::int + (k.value->>'new_breaches')::int) > 0
+ORDER BY n DESC, 1, 2
+LIMIT %(limit)s
+"""
+
+
+@dataclass
+class KindFigures:
+    kind: str
+    finished: int = 0
+    met: int = 0
+    missed: int = 0
+    new_breaches: int = 0
+    open_breached: int = 0
+    tenants: int = 0
+    tenants_with_open_breaches: int = 0
+    mean_median_hours: float | None = None
+    label: str = ""  # the kind's name, set by the view
+
+    @property
+    def compliance_pct(self) -> Decimal | None:
+        return compliance_pct(self.met, self.missed)
+
+
+@dataclass
+class StepAccountability:
+    month_start: date
+    by_kind: list[KindFigures]
+    worst: list[dict[str, Any]]
+
+
+def step_accountability(
+    *, today: date | None = None, tenant_id: int | None = None
+) -> StepAccountability:
+    """This month's workflow steps per OPD kind across the fleet (or one tenant): steps
+    finished, on time, late, step deadlines passed, open steps past their deadline now (latest
+    snapshot per tenant), and the tenants/kinds with the most step breaches. Three queries on
+    the "steps" rollups; a breach counts against the kind of OPD that held the file."""
+    from django.db import connection
+
+    from tenants.models import Tenant
+
+    today = today or timezone.localdate()
+    first = month_start(today)
+    rollup = connection.ops.quote_name(TenantDailyRollup._meta.db_table)
+    params: dict[str, Any] = {
+        "group": MetricGroup.STEPS, "first": first, "last": today + timedelta(days=1),
+        "since": today - timedelta(days=SNAPSHOT_LOOKBACK_DAYS), "limit": STEP_WORST_TENANTS,
+        "tenant": tenant_id,
+    }
+    tenant_filter = "AND tenant_id = %(tenant)s" if tenant_id is not None else ""
+    figures: dict[str, KindFigures] = {}
+    with schema_context("public"), connection.cursor() as cursor:
+        cursor.execute(_KIND_MONTH_SQL.format(
+            rollup=rollup, tenant_filter=tenant_filter.replace("tenant_id", "r.tenant_id")
+        ), params)
+        for kind, finished, met, missed, new, hours_x_n, tenants in cursor.fetchall():
+            item = figures.setdefault(kind, KindFigures(kind=kind))
+            item.finished, item.met, item.missed = int(finished or 0), int(met or 0), int(missed or 0)
+            item.new_breaches, item.tenants = int(new or 0), int(tenants or 0)
+            if item.finished and hours_x_n is not None:
+                item.mean_median_hours = round(float(hours_x_n) / item.finished, 1)
+        cursor.execute(_KIND_OPEN_SQL.format(rollup=rollup, tenant_filter=tenant_filter), params)
+        for kind, open_breached, with_open in cursor.fetchall():
+            item = figures.setdefault(kind, KindFigures(kind=kind))
+            item.open_breached = int(open_breached or 0)
+            item.tenants_with_open_breaches = int(with_open or 0)
+        worst: list[dict[str, Any]] = []
+        if tenant_id is None:
+            cursor.execute(_WORST_SQL.format(rollup=rollup), params)
+            worst_rows = cursor.fetchall()
+            known = {
+                pk: (code, name) for pk, code, name in Tenant.objects.filter(
+                    pk__in=[r[0] for r in worst_rows]
+                ).values_list("pk", "region_code", "name")
+            } if worst_rows else {}
+            worst = [
+                {"tenant_id": tid, "region_code": known.get(tid, ("", ""))[0],
+                 "name": known.get(tid, ("", ""))[1], "kind": kind, "breaches": int(n)}
+                for tid, kind, n in worst_rows
+            ]
+    ordered = sorted(
+        figures.values(), key=lambda f: (-(f.missed + f.open_breached), f.kind)
+    )
+    return StepAccountability(month_start=first, by_kind=ordered, worst=worst)

@@ -22,6 +22,7 @@ from .figures import (
     breach_list,
     onboarding_figures,
     services_figures,
+    steps_figures,
 )
 from .models import MetricGroup, SweepRun, TenantDailyRollup, TenantSweepResult
 
@@ -70,7 +71,8 @@ def rollup_tenant(
     *, tenant_id: int, tz_name: str, days: Iterable[date] | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Recompute and upsert this tenant's "applications", "services" and "breaches" rows.
+    """Recompute and upsert this tenant's "applications", "steps", "services" and "breaches"
+    rows.
 
     Must run in the tenant's schema (the sweep task, or `tenant_context`). `days` are local
     dates of the tenant (default: today). Services and breach lists are snapshots and are
@@ -85,6 +87,8 @@ def rollup_tenant(
         metrics, typed = applications_figures(day=day, tz_name=tz_name, now=now)
         metrics["live_services"] = services["live_services"]
         rows.append(RollupRow(tenant_id, day, MetricGroup.APPLICATIONS, metrics, typed))
+        rows.append(RollupRow(tenant_id, day, MetricGroup.STEPS,
+                              steps_figures(day=day, tz_name=tz_name, now=now)))
     rows.append(RollupRow(tenant_id, last, MetricGroup.SERVICES, services))
     rows.append(RollupRow(tenant_id, last, MetricGroup.BREACHES, breach_list(now=now)))
     return rollup_upsert(rows=rows, computed_at=now)

@@ -9,6 +9,7 @@ app_name = "monitoring"
 _patterns = [
     path("", views.console, name="console"),
     path("ekspor.<str:fmt>", views.console_export, name="console-export"),
+    path("langkah/", views.steps, name="steps"),
     path("tenant/<str:region_code>/", views.tenant_detail, name="tenant-detail"),
 ]
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tenants.models import Tenant
@@ -71,6 +72,27 @@ def console(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/console.html", context)
 
 
+def _labelled(steps: selectors.StepAccountability) -> selectors.StepAccountability:
+    from catalog.workflow import AGENCY_KINDS
+
+    def label(kind: str) -> str:
+        return str(AGENCY_KINDS.get(kind, _("OPD pemilik layanan") if kind == "-" else kind))
+
+    for item in steps.by_kind:
+        item.label = label(item.kind)
+    for row in steps.worst:
+        row["label"] = label(row["kind"])
+    return steps
+
+
+@require_GET
+@ministry_required
+def steps(request: HttpRequest) -> HttpResponse:
+    """Accountability per OPD kind and workflow step across the fleet (issue 13)."""
+    data = _labelled(selectors.step_accountability(today=timezone.localdate()))
+    return render(request, "monitoring/steps.html", {"steps": data})
+
+
 def _trend_label(row: selectors.TenantRow) -> str:
     known = [f"{v:.0f} %" for v in row.trend if v is not None]
     if not known:
@@ -114,5 +136,6 @@ def tenant_detail(request: HttpRequest, region_code: str) -> HttpResponse:
              for d in daily], width=480, height=60,
         ),
         "trend_spark": svg.sparkline(detail.row.trend, width=240, height=40),
+        "steps": _labelled(selectors.step_accountability(tenant_id=detail.row.id)),
     }
     return render(request, "monitoring/tenant_detail.html", context)

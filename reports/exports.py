@@ -24,6 +24,11 @@ def rows(board: Dashboard) -> Iterator[Row]:
             for metric, value in row.items():
                 if metric not in (key, "name"):
                     yield (section, item, metric, value)
+    for row in board.by_step:
+        item = f"{row['name']} / {row['step_code']}"
+        for metric, value in row.items():
+            if metric not in ("agency_id", "name", "step_code", "step_name"):
+                yield ("langkah_opd", item, metric, value)
     for key, value in board.queue_totals.items():
         yield ("antrean", "total", key, value)
     for row in board.queue_by_counter:

@@ -22,6 +22,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Max,
     Q,
     QuerySet,
 )
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from applications.models import PENDING_DECISION_STATUSES as OPEN_STATUSES
-from applications.models import Application, Status
+from applications.models import Application, ApplicationStep, SlaState, Status
 from feedback.ikm import IkmResult
 from feedback.models import Complaint
 from feedback.selectors import Period, ikm_for_period
@@ -45,6 +46,11 @@ class Median(Aggregate):
     name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
+
+
+class Percentile90(Median):
+    name = "Percentile90"
+    template = "%(function)s(0.9) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
 class EpochSeconds(Func):
@@ -76,6 +82,7 @@ class Dashboard:
     by_status: list[dict[str, Any]] = field(default_factory=list)
     by_service: list[dict[str, Any]] = field(default_factory=list)
     by_agency: list[dict[str, Any]] = field(default_factory=list)
+    by_step: list[dict[str, Any]] = field(default_factory=list)
     queue_totals: dict[str, Any] = field(default_factory=dict)
     queue_by_counter: list[dict[str, Any]] = field(default_factory=list)
     queue_by_hour: list[dict[str, Any]] = field(default_factory=list)
@@ -139,13 +146,54 @@ def dashboard(
             {**_finish_app_row(row), "name": names.get(row["agency_id"], "?")}
             for row in apps.values("agency_id").annotate(**aggregates).order_by("-received")
         ]
+        board.by_step = step_performance(period=period, tz=tz, agency_ids=agency_ids,
+                                         names=names)  # 1
     _queue(board, period, tz, agency_ids)  # 3
     _ikm(board, period, tz, agency_ids, names)  # 3
     _complaints(board, period, tz, agency_ids, now)  # 1
     return board
 
 
-DASHBOARD_QUERIES = 12
+DASHBOARD_QUERIES = 13
+
+
+def step_performance(
+    *, period: Period, tz: str, agency_ids: list[int] | None = None,
+    names: dict[int, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Accountability per OPD and workflow step (issue 13): the steps finished in the period
+    (count, on time, late, median and p90 hours from arrival at the step to leaving it) and
+    the steps open now past their own deadline. A late step counts against the OPD that held
+    the file, whatever OPD the application started at. One query; the slowest first."""
+    start, end = period.bounds(tz)
+    finished = Q(finished_at__isnull=False)
+    steps = ApplicationStep.objects.filter(
+        Q(finished_at__gte=start, finished_at__lt=end)
+        | Q(finished_at__isnull=True, sla_state=SlaState.BREACHED)
+    )
+    if agency_ids is not None:
+        steps = steps.filter(agency_id__in=agency_ids)
+    if names is None:
+        names = {a.pk: str(a) for a in Agency.objects.all()}
+    rows = steps.values("agency_id", "step_code").annotate(
+        step_name=Max("step_name"),
+        finished=Count("id", filter=finished),
+        met=Count("id", filter=finished & Q(sla_state=SlaState.MET)),
+        missed=Count("id", filter=finished & Q(sla_state=SlaState.MISSED)),
+        open_breached=Count("id", filter=Q(finished_at__isnull=True)),
+        median_seconds=Median(_duration("finished_at", "started_at"), filter=finished),
+        p90_seconds=Percentile90(_duration("finished_at", "started_at"), filter=finished),
+    )
+    result = []
+    for row in rows:
+        row["name"] = names.get(row["agency_id"], "?")
+        row["median_hours"] = _hours(row.pop("median_seconds"))
+        row["p90_hours"] = _hours(row.pop("p90_seconds"))
+        row["breaches"] = row["missed"] + row["open_breached"]
+        row["compliance_pct"] = _pct(row["met"], row["met"] + row["missed"])
+        result.append(row)
+    result.sort(key=lambda r: (-r["breaches"], -(r["p90_hours"] or 0), r["name"]))
+    return result
 
 
 def _queue(board: Dashboard, period: Period, tz: str, agency_ids: list[int] | None) -> None:

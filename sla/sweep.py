@@ -1,4 +1,5 @@
-"""The SLA sweep of one tenant: at-risk and breach transitions, escalation, deemed approval.
+"""The SLA sweep of one tenant: at-risk and breach transitions, escalation, deemed approval,
+and the breach of each workflow step's own deadline (attributed to the step's OPD).
 
 Runs in the tenant's schema (the `sla.tasks.sla_sweep_tenant` task, switched by the worker).
 Transitions are found with index scans on the two partial indexes of
@@ -60,6 +61,7 @@ class SweepCounts:
     breached: int = 0
     escalated: int = 0
     deemed_approved: int = 0
+    steps_breached: int = 0
     notifications: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -390,6 +392,50 @@ def _at_risk_batch(*, now: datetime, limit: int, tenant_name: str, counts: Sweep
     return len(rows)
 
 
+def _step_breach_batch(
+    *, now: datetime, limit: int, recipients: _Recipients, tenant_name: str,
+    counts: SweepCounts,
+) -> int:
+    """Steps past their own deadline (issue 13): marked and attributed by the applications
+    service layer (`applications.steps.steps_mark_breached`, the owner of step rows); the
+    head of the OPD that holds the step and the step's officer are told, and the
+    `sla.breached` webhook goes out with the step. One transaction per batch."""
+    from applications.hooks import application_event_recorded
+    from applications.models import ApplicationEvent, EventKind
+    from applications.steps import steps_mark_breached
+
+    with transaction.atomic():
+        rows = steps_mark_breached(now=now, limit=limit)
+        for row in rows:
+            code = row["tracking_code"] or f"#{row['application_id']}"
+            due = timezone.localtime(row["due_at"]).strftime("%d-%m-%Y %H:%M")
+            context = {
+                "subject": f"Langkah \"{row['step_name']}\" permohonan {code} terlambat",
+                "body": (
+                    f"Permohonan {code} ({row['service_code']}) di {tenant_name} melewati batas "
+                    f"waktu langkah \"{row['step_name']}\" ({due}) di OPD Anda. Mohon segera "
+                    "diproses atau diteruskan."
+                ),
+                "tracking_code": code, "tenant_name": tenant_name,
+            }
+            wanted = [*recipients.heads(row["agency_id"]), row["assignee_id"]]
+            counts.notifications += _notify(
+                application_id=row["application_id"],
+                recipients=sorted({r for r in wanted if r}), kind="step_breached",
+                dedup_key=f"step_breached:{row['step_id']}:{_key_time(row['due_at'])}",
+                context=context,
+            )
+        if rows:
+            for event_id in ApplicationEvent.objects.filter(
+                kind=EventKind.STEP_BREACHED,
+                application_id__in=[row["application_id"] for row in rows],
+                data__step_id__in=[row["step_id"] for row in rows],
+            ).values_list("pk", flat=True):
+                application_event_recorded(event_id=event_id)
+        counts.steps_breached += len(rows)
+    return len(rows)
+
+
 def _escalation_candidates(*, now: datetime, days: int, limit: int) -> list[dict[str, Any]]:
     """Open breached applications without an escalation event for their current due date,
     whose due date is at least `days` calendar days old (a cheap necessary condition: N
@@ -483,6 +529,11 @@ def sweep_tenant(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
         pass
     while _at_risk_batch(
         now=now, limit=batch_size, tenant_name=tenant_name, counts=counts
+    ) == batch_size:
+        pass
+    while _step_breach_batch(
+        now=now, limit=batch_size, recipients=recipients, tenant_name=tenant_name,
+        counts=counts,
     ) == batch_size:
         pass
     _escalate(
