@@ -121,8 +121,8 @@ def test_register_approve_provision_onboard_and_go_live(server):
             # 3. the ministry approves in its console
             _login(ministry, server, "localhost", MINISTRY_EMAIL, "/kementerian/pendaftaran/")
             ministry.click("text=Kabupaten Boyolali")
-            ministry.click("#approve-button")
-            ministry.wait_for_selector("text=disetujui; tenant sedang disiapkan")
+            ministry.click("#approve-button", timeout=120_000)  # a loaded 2-core machine is slow
+            ministry.wait_for_selector("text=disetujui; tenant sedang disiapkan", timeout=60_000)
 
             # 4. the status page follows provisioning to ready (htmx polling every 2 s)
             registrant.goto(status_url)
