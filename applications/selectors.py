@@ -45,8 +45,9 @@ def applications_of(*, user: Any) -> QuerySet[Application]:
 
 def application_for_applicant(*, user: Any, application_id: int) -> Application:
     application = (
-        Application.objects.select_related("service_version", "agency", "offering")
-        .filter(pk=application_id, applicant_id=user.pk).first()
+        Application.objects.select_related(
+            "service_version", "agency", "offering", "offering__sla_policy"
+        ).filter(pk=application_id, applicant_id=user.pk).first()
     )
     if application is None:
         raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
@@ -218,7 +219,8 @@ WORKLIST_ROW_FIELDS = (
 def application_for_staff(*, scope: StaffScope, application_id: int) -> Application:
     application = (
         Application.objects.select_related(
-            "service_version", "agency", "offering", "applicant", "assigned_to"
+            "service_version", "agency", "offering", "offering__sla_policy", "applicant",
+            "assigned_to",
         ).filter(pk=application_id).exclude(status=Status.DRAFT).first()
     )
     if application is None or not scope.sees_application(application):
@@ -394,10 +396,30 @@ class StepRow:
         return self.row is not None and self.row.finished_at is None
 
 
+_NOT_LOADED = object()
+
+
+def _loaded_policy(application: Application) -> Any:
+    """The offering's SLA policy when it was loaded with the application (None: it has
+    none), else a marker that it was not loaded."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    if not Application.offering.is_cached(application):
+        return _NOT_LOADED
+    offering = application.offering
+    if not type(offering).sla_policy.is_cached(offering):
+        return _NOT_LOADED
+    try:
+        return offering.sla_policy
+    except ObjectDoesNotExist:
+        return None
+
+
 def workflow_progress(*, application: Application) -> dict[str, Any]:
     """The route of the application across OPDs (issue 13): every step it passed with the
     OPD, dates and outcome, the step holding it now, and the steps still ahead that apply to
-    its answers. Two queries (steps with their OPDs; the OPDs of the steps ahead)."""
+    its answers. Three queries (steps with their OPDs; the OPDs and the SLAs in force of the
+    steps ahead)."""
     from catalog.workflow import OWNER_KIND
 
     from .steps import current_step, workflow_for
@@ -427,10 +449,17 @@ def workflow_progress(*, application: Application) -> dict[str, Any]:
         ).annotate(kind=F("kind_mappings__kind")):
             by_kind.setdefault(agency.kind, agency)
             owner = agency if agency.pk == owner_id else owner
+        from sla.selectors import offering_step_sla_texts
+
+        # the SLA in force here: the tenant may have tightened a step (no query when the
+        # page loaded the offering's policy with the application)
+        texts = offering_step_sla_texts(application.offering_id, ahead,
+                                        policy=_loaded_policy(application))
         for step in ahead:
             agency = by_kind.get(step.agency_kind) if step.agency_kind != OWNER_KIND else None
             rows.append(StepRow(name=step.name, agency=agency or owner, upcoming=True,
-                                optional=step.optional, sla_text=step.sla_text))
+                                optional=step.optional,
+                                sla_text=texts.get(step.code, step.sla_text)))
     holding = next((r.row for r in rows if r.is_current), None)
     return {"rows": rows, "current": current, "holding": holding, "workflow": workflow,
             "record_fields": list(current.record) if current else []}

@@ -126,6 +126,19 @@ def _open(application: Application, step: Step, *, now: dt.datetime,
     )
 
 
+def _arrival(row: ApplicationStep) -> dict[str, Any]:
+    """What the timeline says of a hand-off: the step reached, the OPD holding the file now
+    and the step's own deadline (names copied, so the history reads as it was)."""
+    from agencies.models import Agency
+
+    agency = Agency.objects.only("name", "short_name").filter(pk=row.agency_id).first()
+    return {
+        "step_name": row.step_name,
+        "agency_name": (agency.short_name or agency.name) if agency else "",
+        "step_due_at": row.due_at.isoformat() if row.due_at else None,
+    }
+
+
 def _open_step(application: Application) -> ApplicationStep | None:
     return ApplicationStep.objects.select_for_update().filter(
         application=application, finished_at__isnull=True
@@ -231,8 +244,9 @@ def step_move(
     values = application.form_data or {}
     data: dict[str, Any] = {}
     if action == "submit":
-        _open(application, workflow.first, now=now)
-        return {"step": workflow.first.code, "agency_id": application.agency_id}
+        row = _open(application, workflow.first, now=now)
+        return {"step": workflow.first.code, "agency_id": application.agency_id,
+                **_arrival(row)}
     row = _open_step(application)
     step = current_step(application, workflow)
     if action == "start_verification":
@@ -256,8 +270,8 @@ def step_move(
         _close(row, now=now, outcome=outcome, actor=actor, note=note, record=record)
         data["from_step"] = step.code
         if target is not None:
-            _open(application, target, now=now)
-            data.update(step=target.code, agency_id=application.agency_id)
+            opened = _open(application, target, now=now)
+            data.update(step=target.code, agency_id=application.agency_id, **_arrival(opened))
         if record:
             data["record"] = {k: (v["name"] if isinstance(v, dict) else v)
                               for k, v in record.items()}
@@ -265,10 +279,11 @@ def step_move(
     if action == "send_back":
         target = workflow.previous_step(step.code, values)
         _close(row, now=now, outcome=StepOutcome.SEND_BACK, actor=actor, note=note)
+        arrival: dict[str, Any] = {}
         if target is not None:
-            _open(application, target, now=now)
+            arrival = _arrival(_open(application, target, now=now))
         return {"from_step": step.code, "step": application.current_step,
-                "agency_id": application.agency_id}
+                "agency_id": application.agency_id, **arrival}
     outcome = {"reject": StepOutcome.REJECT, "complete": StepOutcome.COMPLETE,
                "cancel": StepOutcome.CANCEL}.get(action)
     if outcome:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -250,6 +250,26 @@ def step_target(offering_id: int, step_code: str, value: int, unit: str) -> tupl
         .values_list("step_targets", flat=True).first()
     )
     return effective_step_target(targets, step_code, value, unit)
+
+
+def offering_step_sla_texts(
+    offering_id: int, steps: Iterable[Any], *, policy: Any = None
+) -> dict[str, str]:
+    """The SLA text in force in this tenant for each of ``steps`` (catalogue workflow steps),
+    with the tenant's tighter targets applied, for the route of an application. ``policy``:
+    the offering's SlaPolicy if already loaded (or None if it has none); otherwise one query."""
+    if policy is None or isinstance(policy, SlaPolicy):
+        targets = policy.step_targets if policy is not None else None
+    else:
+        targets = (
+            SlaPolicy.objects.filter(offering_id=offering_id)
+            .values_list("step_targets", flat=True).first()
+        )
+    return {
+        step.code: sla_text(*effective_step_target(targets, step.code, step.sla_value,
+                                                   step.sla_unit))
+        for step in steps
+    }
 
 
 @dataclass(frozen=True)

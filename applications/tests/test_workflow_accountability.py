@@ -117,3 +117,36 @@ def test_the_tenant_report_and_the_ministry_attribute_the_late_step_to_dinkes(
     assert page.status_code == 200
     html = page.content.decode()
     assert "Dinas Kesehatan" in html and tenant_a.name in html
+
+
+def _route_item(html: str, name: str) -> str:
+    items = [part.split("</li>")[0] for part in html.split('<li class="route-step')[1:]]
+    found = [item for item in items if name in item]
+    assert found, html[html.find("route"):][:3000]
+    return found[0]
+
+
+def test_the_citizen_sees_each_hand_off_with_the_opd_and_the_tightened_step_sla(
+    two_opds, sip_offering, citizen, tenant_a, in_tenant, client_a  # noqa: F811
+):
+    from sla.services import sla_policy_set_step_targets
+
+    dpmptsp, _dinkes, front, _health = two_opds
+    with time_machine.travel(TUESDAY, tick=False), in_tenant(tenant_a):
+        client_a.force_login(citizen)  # (inside the frozen clock: the session's age is real)
+        # the tenant tightens the technical step (catalogue: 2 working days, the maximum)
+        sla_policy_set_step_targets(offering=sip_offering, actor=None, targets={
+            "verifikasi_teknis": {"value": 1, "unit": "working_days"}})
+        app = _draft_sip(sip_offering, citizen)
+        _go(app, "submit", citizen)
+        html = client_a.get(f"/permohonan/{app.pk}/").content.decode()
+        ahead = _route_item(html, "Verifikasi teknis")
+        assert "upcoming" in ahead and "1 hari kerja" in ahead and "2 hari" not in ahead
+        _go(app, "start_verification", front)
+        _go(app, "accept", front)
+        html = client_a.get(f"/permohonan/{app.pk}/").content.decode()
+    handoffs = [line for line in html.splitlines() if 'data-testid="handoff"' in line]
+    assert len(handoffs) == 2, handoffs  # the intake at DPMPTSP, then the technical step
+    assert str(dpmptsp.short_name or dpmptsp.name) in handoffs[0]
+    assert "Dinkes" in handoffs[1] and "Verifikasi teknis" in handoffs[1]
+    assert "batas langkah" in handoffs[1]
