@@ -47,11 +47,18 @@ class StatusEventCreateApi(TenantApi):
         occurred_at = serializers.DateTimeField(required=False)
         external_reference = serializers.CharField(max_length=100, required=False,
                                                    allow_blank=True)
+        step = serializers.CharField(
+            max_length=60, required=False, allow_blank=True,
+            help_text="The workflow step the report is about (e.g. verifikasi_teknis); "
+                      "refused with 409 wrong_step when the file is at another step.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         event_id = serializers.CharField()
         application = serializers.CharField(source="application.tracking_code")
         status = serializers.CharField(source="application.status")
+        step = serializers.CharField(source="application.current_step",
+                                     help_text="The workflow step holding the file now.")
         actions = serializers.ListField(child=serializers.CharField())
         replayed = serializers.BooleanField()
         received_at = serializers.DateTimeField()
@@ -64,7 +71,8 @@ class StatusEventCreateApi(TenantApi):
             OpenApiParameter("X-MPP-Timestamp", str, OpenApiParameter.HEADER, required=False),
         ],
         description="201 when applied, 200 for a replay of the same event_id. Errors: "
-                    "404 unknown_application, 409 illegal_transition / event_id_conflict, "
+                    "404 unknown_application, 409 illegal_transition / event_id_conflict / "
+                    "wrong_step, "
                     "401 stale_timestamp / bad_signature.",
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -77,8 +85,9 @@ class StatusEventCreateApi(TenantApi):
             note=data.get("note", ""), occurred_at=data.get("occurred_at"),
             external_reference=data.get("external_reference", ""),
             body_sha256=services.body_digest(request._request.body),
+            step=data.get("step", ""),
         )
-        event.application.refresh_from_db(fields=["status"])
+        event.application.refresh_from_db(fields=["status", "current_step"])
         event.replayed = replayed
         body = self.OutputSerializer(event).data
         return Response(body, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)

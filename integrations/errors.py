@@ -13,6 +13,12 @@ class IllegalTransition(Conflict):
     code = "illegal_transition"
 
 
+class WrongStep(Conflict):
+    """The report names a workflow step the file is not at (issue 13)."""
+
+    code = "wrong_step"
+
+
 class EventIdConflict(Conflict):
     """The same event id was used before with a different payload."""
 

@@ -52,6 +52,7 @@ from .errors import (
     IllegalTransition,
     InvalidIntegration,
     UnknownApplication,
+    WrongStep,
 )
 from .models import StatusEvent, WebhookDelivery, WebhookEndpoint
 
@@ -329,10 +330,12 @@ def _staff_path(application: Any, target: str, scope: Any) -> list[str] | None:
 def status_event_apply(
     *, client: Any, event_id: str, tracking_code: str, status: str, note: str = "",
     occurred_at: dt.datetime | None = None, external_reference: str = "", body_sha256: str = "",
+    step: str = "",
 ) -> tuple[StatusEvent, bool]:
     """Apply an OPD system's status report once. Returns `(event, replayed)`.
 
-    The report names the target status; it is mapped onto the shortest chain of staff
+    The report names the target status (and optionally the workflow step it is about, which
+    must be the step holding the file); it is mapped onto the shortest chain of staff
     transitions of the local status machine (each one writes its event, moves the SLA clock
     and notifies the citizen). Only applications of the client's agency are visible."""
     from applications.errors import IllegalTransition as LocalIllegalTransition
@@ -351,6 +354,13 @@ def status_event_apply(
         raise UnknownApplication(
             _("Permohonan %(code)s tidak dikenal untuk OPD aplikasi ini.") % {"code": tracking_code},
             extra={"application": tracking_code},
+        )
+    if step and step != application.current_step:
+        # a report about a step the file has left (or not reached): nothing is applied
+        raise WrongStep(
+            _("Berkas %(code)s tidak berada pada langkah \"%(step)s\" (sekarang: \"%(now)s\").")
+            % {"code": tracking_code, "step": step, "now": application.current_step},
+            extra={"step": application.current_step, "requested_step": step},
         )
     scope = StaffScope(
         is_admin=False, agency_ids=frozenset({client.agency_id}),

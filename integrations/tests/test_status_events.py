@@ -172,3 +172,26 @@ def test_status_write_is_never_granted_to_a_citizen(client_a, tenant_a, agency_a
         "code_challenge_method": "S256",
     })
     assert "error=invalid_scope" in response["Location"]
+
+
+def test_a_report_about_another_step_is_refused_and_changes_nothing(
+    client_a, tenant_a, in_tenant, agency_a, make_rp, external_application
+):
+    """Issue 13: a status report may name the workflow step it is about; when the file is at
+    another step it is refused (409 wrong_step) and nothing moves."""
+    from applications.models import Application
+
+    rp = make_rp(tenant_a, agency_a)
+    token = client_token(client_a, rp)
+    with in_tenant(tenant_a):
+        current = Application.objects.get(pk=external_application.pk).current_step
+    assert current
+    refused = push(client_a, token, event_id="s-1", application=external_application.tracking_code,
+                   status="in_process", step="keputusan-lain")
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["code"] == "wrong_step"
+    assert _events(tenant_a, in_tenant, external_application) == [("draft", "submitted")]
+    applied = push(client_a, token, event_id="s-2", application=external_application.tracking_code,
+                   status="in_verification", step=current)
+    assert applied.status_code == 201, applied.content
+    assert applied.json()["step"] == current
