@@ -331,3 +331,47 @@ def test_the_tenant_maps_each_opd_kind_and_go_live_waits_for_it(
             "dinkes": dinkes.pk, "dpmptsp": sip_offering.agency_id}
         assert AuditEvent.objects.filter(action="agency_kind.map", actor_id=admin.pk).count() == 2
     assert next(s for s in wizard_steps(tenant=tenant_a) if s.key == "services").done
+
+
+def test_the_migration_moves_an_application_in_every_status_and_loses_none(
+    submit_kk, kk_offering, staff, tenant_a, in_tenant
+):
+    """Issue 13 item 6: a tenant with applications in every status before workflows."""
+    from django.apps import apps
+
+    from applications.models import Status
+
+    migration = importlib.import_module("applications.migrations.0005_workflow_steps")
+    officer = staff(StaffRole.Role.OFFICER, kk_offering)
+    # approved: decided, but its hand-over is still to come, so its step stays open
+    closed = {"rejected": "reject", "completed": "complete", "cancelled": "cancel"}
+    from catalog.models import ServiceVersion
+
+    with in_tenant(tenant_a):
+        # they were written on a version from before workflows (no steps)
+        ServiceVersion.objects.filter(pk=kk_offering.service_version_id).update(workflow={})
+        by_status = {}
+        for status in Status.values:
+            app = submit_kk()
+            Application.objects.filter(pk=app.pk).update(status=status)
+            by_status[status] = app.pk
+        ApplicationStep.objects.all().delete()
+        Application.objects.update(current_step="", involved_agencies=[])
+        before = Application.objects.count()
+        migration.existing_applications_to_single_step(apps, None)
+        assert Application.objects.count() == before  # none is lost
+        for status, pk in by_status.items():
+            app = Application.objects.get(pk=pk)
+            steps = list(ApplicationStep.objects.filter(application_id=pk))
+            assert app.status == status
+            if status == "draft":  # a draft has not reached any OPD yet
+                assert (app.current_step, steps) == ("", [])
+                continue
+            assert app.current_step == "proses", status
+            assert len(steps) == 1 and steps[0].agency_id == app.agency_id, status
+            assert steps[0].outcome == closed.get(status, ""), status
+            assert (steps[0].finished_at is None) == (status not in closed), status
+        # a migrated open application goes on through the state machine
+        app = _go(Application(pk=by_status["in_process"]), "approve", officer)
+        assert app.status == "approved"
+        assert ApplicationStep.objects.get(application=app).outcome == "approve"
