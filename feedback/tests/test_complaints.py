@@ -141,3 +141,14 @@ def test_other_tenant_staff_see_nothing_and_change_nothing(hall_a, in_tenant, cl
     assert client_b.get(f"/api/v1/complaints/track/{complaint.tracking_code}/").status_code == 404
     with in_tenant(hall_a.tenant):
         assert Complaint.objects.get(pk=complaint.pk).status == "submitted"
+
+
+def test_the_complaint_form_prefills_a_signed_in_citizen(hall_a, client_a, user_factory):
+    """Issue 17 item 7: a signed-in citizen does not retype their name and contact."""
+    citizen = user_factory(full_name="Rina Prefill", email="rina.prefill@example.id")
+    anonymous = client_a.get("/pengaduan/baru/").content.decode()
+    assert "Rina Prefill" not in anonymous
+    client_a.force_login(citizen)
+    page = client_a.get("/pengaduan/baru/").content.decode()
+    assert 'value="Rina Prefill"' in page
+    assert 'value="rina.prefill@example.id"' in page
