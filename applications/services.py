@@ -31,7 +31,15 @@ from .errors import (
     WrongRole,
 )
 from .formspec import FormSpec, form_spec_for, serialize_cleaned
-from .models import Application, ApplicationEvent, EventKind, SlaState, Status, VaultDocument
+from .models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStep,
+    EventKind,
+    SlaState,
+    Status,
+    VaultDocument,
+)
 from .permissions import StaffScope, staff_scope
 from .statemachine import application_transition
 
@@ -412,7 +420,8 @@ def _staff_application(
 def application_assign(
     *, application_id: int, actor: Any, assignee_id: int | None, scope: StaffScope | None = None
 ) -> Application:
-    """Assign to an officer/agency head of the owning OPD (or a tenant admin); None clears."""
+    """Assign the current step to an officer/agency head of the OPD holding the file (or a
+    tenant admin); ``assignee_id`` = the actor is a claim; None clears."""
     scope = scope or staff_scope(actor)
     application = _staff_application(application_id=application_id, actor=actor, scope=scope)
     if assignee_id is not None:
@@ -428,9 +437,14 @@ def application_assign(
     previous = application.assigned_to_id
     application.assigned_to_id = assignee_id
     application.save(update_fields=["assigned_to", "updated_at"])
+    # the task is the open workflow step: it carries the officer too (issue 13)
+    ApplicationStep.objects.filter(application=application, finished_at__isnull=True).update(
+        assignee_id=assignee_id
+    )
     ApplicationEvent.objects.create(
         application=application, kind=EventKind.ASSIGNMENT, actor_id=actor.pk,
-        data={"from": previous, "to": assignee_id},
+        data={"from": previous, "to": assignee_id, "step": application.current_step,
+              "claimed": assignee_id is not None and assignee_id == actor.pk},
     )
     return application
 

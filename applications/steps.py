@@ -110,6 +110,10 @@ def _open(application: Application, step: Step, *, now: dt.datetime,
 
         mappings = agency_kind_mappings() if step.agency_kind else {}
     agency_id = _agency_for(step, application, mappings)
+    if application.agency_id and agency_id != application.agency_id:
+        # handed to another OPD: the file waits, unassigned, in that OPD's worklist until one
+        # of its officers claims it or is assigned (the previous officer's task is done)
+        application.assigned_to_id = None
     application.agency_id = agency_id
     application.current_step = step.code
     if agency_id not in (application.involved_agencies or []):
@@ -304,7 +308,8 @@ def steps_deem_approved(application_ids: list[int], *, now: dt.datetime) -> None
         target = workflow.next_step(step.code, application.form_data or {})
         if target is not None:
             _open(application, target, now=now)
-        application.save(update_fields=["agency", "current_step", "involved_agencies"])
+        application.save(update_fields=["agency", "current_step", "involved_agencies",
+                                        "assigned_to"])
 
 
 def steps_of(application: Application) -> list[ApplicationStep]:

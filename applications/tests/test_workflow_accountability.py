@@ -150,3 +150,40 @@ def test_the_citizen_sees_each_hand_off_with_the_opd_and_the_tightened_step_sla(
     assert str(dpmptsp.short_name or dpmptsp.name) in handoffs[0]
     assert "Dinkes" in handoffs[1] and "Verifikasi teknis" in handoffs[1]
     assert "batas langkah" in handoffs[1]
+
+
+def test_a_handed_off_file_waits_unassigned_and_an_officer_of_the_new_opd_claims_it(
+    two_opds, sip_offering, citizen, tenant_a, in_tenant  # noqa: F811
+):
+    from django.test import Client
+
+    from applications.models import Application
+    from applications.services import application_assign
+    from tests.hosts import host_of
+
+    _dpmptsp, _dinkes, front, health = two_opds
+    with time_machine.travel(TUESDAY, tick=False):
+        with in_tenant(tenant_a):
+            app = _go(_draft_sip(sip_offering, citizen), "submit", citizen)
+            application_assign(application_id=app.pk, actor=front, assignee_id=front.pk)
+            _go(app, "start_verification", front)
+            _go(app, "accept", front)
+            app = Application.objects.get(pk=app.pk)
+            assert app.assigned_to_id is None  # off the front officer's "for me" list
+        health_client, front_client = Client(HTTP_HOST=host_of(tenant_a)), Client(
+            HTTP_HOST=host_of(tenant_a))
+        health_client.force_login(health)
+        front_client.force_login(front)
+        page = health_client.get(f"/kelola/permohonan/{app.pk}/").content.decode()
+        assert 'data-testid="claim"' in page
+        # the front office can no longer take the task; Dinkes' officer claims it
+        front_client.post(f"/kelola/permohonan/{app.pk}/tugaskan/", {"assignee": front.pk})
+        with in_tenant(tenant_a):
+            assert Application.objects.get(pk=app.pk).assigned_to_id is None  # refused
+        health_client.post(f"/kelola/permohonan/{app.pk}/tugaskan/", {"assignee": health.pk})
+        with in_tenant(tenant_a):
+            assert Application.objects.get(pk=app.pk).assigned_to_id == health.pk
+            step = ApplicationStep.objects.get(application=app, finished_at__isnull=True)
+            assert (step.step_code, step.assignee_id) == ("verifikasi_teknis", health.pk)
+            claim = ApplicationEvent.objects.filter(application=app, kind="assignment").last()
+            assert claim.data["claimed"] is True and claim.data["step"] == "verifikasi_teknis"
