@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from .models import (
     WORKLIST_ORDER,
     Application,
     ApplicationEvent,
+    ApplicationStep,
     DocumentAccess,
     EventKind,
     Notification,
@@ -202,9 +203,13 @@ def worklist(*, scope: StaffScope, user: Any, filters: WorklistFilters | None = 
         code = normalize_tracking_code(filters.q)
         qs = qs.filter(tracking_code__startswith=code) if TRACKING_CODE_RE.match(code) or "-" in \
             code else qs.filter(tracking_code__icontains=code)
+    # the step waiting at this OPD (the open step row; evaluated for the page's rows only)
+    open_step = ApplicationStep.objects.filter(
+        application=OuterRef("pk"), finished_at__isnull=True
+    ).values("step_name")[:1]
     return qs.select_related(
         "service_version", "agency", "applicant", "assigned_to"
-    ).order_by(*WORKLIST_ORDER)
+    ).annotate(open_step_name=Subquery(open_step)).order_by(*WORKLIST_ORDER)
 
 
 # What a worklist row shows (templates/applications/staff/_worklist_table.html).

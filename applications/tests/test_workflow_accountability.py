@@ -174,6 +174,10 @@ def test_a_handed_off_file_waits_unassigned_and_an_officer_of_the_new_opd_claims
             HTTP_HOST=host_of(tenant_a))
         health_client.force_login(health)
         front_client.force_login(front)
+        worklist = health_client.get("/kelola/permohonan/?assigned=none").content.decode()
+        assert app.tracking_code in worklist  # waiting, unassigned, at Dinkes
+        row = worklist[worklist.index(app.tracking_code):].split("</tr>")[0]
+        assert 'data-testid="worklist-step"' in row and "Verifikasi teknis" in row
         page = health_client.get(f"/kelola/permohonan/{app.pk}/").content.decode()
         assert 'data-testid="claim"' in page
         # the front office can no longer take the task; Dinkes' officer claims it
