@@ -12,6 +12,18 @@
   ``/kelola/_bench/bare/`` through the same stack; ratio = worklist p95 / bare p95.
 * ``portal_service_list_rps``: anonymous ``GET /layanan/`` (the portal's service list),
   baseline: anonymous bare view ``/_bench/bare/``; ratio = list rps / bare rps.
+* ``workflow_handoff_per_second`` (and ``workflow_handoff_p95_ms``): the ``forward`` action of
+  ``applications.statemachine.application_transition`` on the seeded SIP services (catalogue
+  seed, workflow DPMPTSP → Dinkes → DPMPTSP, kinds mapped with
+  ``agencies.services.agency_kind_map``): Dinas Kesehatan's officer leaves the technical check
+  with its record (two text fields and the recommendation PDF, stored), the step row is
+  closed, the decision step opens at DPMPTSP with its own deadline on the tenant calendar, the
+  event is written and the webhook delivery queued (one active endpoint; tasks published on
+  commit to a throw-away broker). Baseline, interleaved with it in the same loop:
+  ``start_verification`` of a single-step (pre-workflow) service at Disdukcapil: the
+  plain staff status change (lock, role check, status, event, the citizen's notifications,
+  webhook) without step hand-off or deadline maths. Reports the ratio, the p95, the SQL vs
+  Python split (``bench.sqltime``) and the queries per hand-off.
 
 This module is also the URLconf used during the run (``urlpatterns`` below = the tenant
 URLs + the bare view), so the baseline goes through exactly the same path.
@@ -35,9 +47,16 @@ if __package__ in (None, ""):  # executed as a script
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from bench.sqltime import SqlTimer, Stopwatch, time_split
+
 N_APPLICATIONS = 10_000
 N_SUBMITS = 150
 N_REQUESTS = 60
+N_HANDOFFS = 200
+HANDOFF_WARMUP = 5
+# the baseline's service: a catalogue version without steps (the implicit single step), adopted
+# at Disdukcapil and left disabled so that the portal list measured above does not change
+PLAIN_SERVICE = "BENCH-PLAIN"
 REGION = "32.73"
 
 
@@ -236,7 +255,314 @@ def _timed_get(client: Any, url: str, n: int) -> list[float]:
     return timings
 
 
+# --- workflow hand-off ----------------------------------------------------------------------
+
+
+def _handoff_setup(tenant: Any, citizen: Any) -> dict[str, Any]:
+    """The SIP offerings of the tenant (their workflow passes DPMPTSP → Dinkes → DPMPTSP), the
+    kinds mapped to the seeded OPDs, an officer of Dinkes and one of Disdukcapil, and one
+    active webhook endpoint (removed again by `_handoff_cleanup`)."""
+    from django_tenants.utils import schema_context, tenant_context
+
+    from accounts.models import User
+    from agencies.models import Agency, StaffRole
+    from agencies.services import agency_kind_map, staff_role_grant
+    from catalog.workflow import FORWARD, workflow_of
+    from integrations.conf import EVENT_APPLICATION_STATUS_CHANGED
+    from integrations.crypto import new_secret, seal
+    from integrations.models import WebhookEndpoint
+    from services.models import Offering
+
+    with schema_context("public"):
+        users = {}
+        for key, email, name in (("dinkes", "bench-dinkes@example.id", "Petugas Dinkes Bench"),
+                                 ("disdukcapil", "bench-dukcapil@example.id",
+                                  "Petugas Disdukcapil Bench")):
+            users[key] = User.objects.filter(email=email).first() or User.objects.create_user(
+                email=email, password=None, full_name=name)
+    with tenant_context(tenant):
+        agencies = {a.code: a for a in Agency.objects.filter(
+            code__in=["dpmptsp", "dinkes", "disdukcapil"])}
+        for kind in ("dpmptsp", "dinkes"):
+            agency_kind_map(kind=kind, agency=agencies[kind])
+        for key, user in users.items():
+            staff_role_grant(user=user, role=StaffRole.Role.OFFICER, agency=agencies[key])
+        sip = []
+        for offering in Offering.objects.select_related("service_version").filter(
+            is_enabled=True
+        ).order_by("service_code"):
+            workflow = workflow_of(offering.service_version)
+            if workflow.agency_kinds != ["dinkes", "dpmptsp"]:
+                continue
+            values = _sip_form_data(offering, citizen)
+            # the hand-off measured: the Dinkes step whose next step is back at DPMPTSP
+            for step in workflow.steps:
+                following = workflow.next_step(step.code, values)
+                if (step.agency_kind == "dinkes" and FORWARD in step.outcomes and following
+                        and following.agency_kind == "dpmptsp"):
+                    sip.append((offering, workflow, step, values))
+                    break
+        if not sip:
+            raise RuntimeError("no seeded SIP offering with a DPMPTSP → Dinkes → DPMPTSP workflow")
+        single = Offering.objects.select_related("service_version").filter(
+            service_code=PLAIN_SERVICE).first()
+        if single is None:  # every seeded service has a workflow now: a bench one without
+            from bench.fixtures import plain_service_version
+            from services.services import offering_adopt
+
+            version = plain_service_version(code=PLAIN_SERVICE, name="Layanan bench tanpa alur",
+                                            category="ADM", sla_value=1)
+            adopted = offering_adopt(service_version=version, agency=agencies["disdukcapil"],
+                                     channel="online", actor=None, is_enabled=False)
+            single = Offering.objects.select_related("service_version").get(pk=adopted.pk)
+        if not workflow_of(single.service_version).implicit:
+            raise RuntimeError(f"{PLAIN_SERVICE} must have no workflow (single implicit step)")
+        WebhookEndpoint.objects.filter(name="bench-handoff").delete()
+        endpoint = WebhookEndpoint.objects.create(
+            name="bench-handoff", url="https://opd.example.id/webhook",
+            events=[EVENT_APPLICATION_STATUS_CHANGED], secret_sealed=seal(new_secret()),
+        )
+    return {"sip": sip, "single": single, "agencies": agencies, "users": users,
+            "endpoint": endpoint}
+
+
+def _sip_form_data(offering: Any, citizen: Any) -> dict[str, Any]:
+    from applications.formspec import form_spec_for
+    from applications.seeding import _demo_form_data
+
+    values = _demo_form_data(form_spec_for(offering), citizen)
+    # practice at a health facility: no site inspection, so Dinkes hands straight back
+    values["jenis_praktik"] = "fasilitas_kesehatan"
+    return values
+
+
+def _handoff_fill(env: dict[str, Any], citizen: Any, n: int) -> tuple[list[int], list[int]]:
+    """Bulk-insert `n` SIP applications held by Dinkes at the technical check (intake step at
+    DPMPTSP closed, the Dinkes step open with its deadline: what `accept` leaves) and `n`
+    single-step applications just submitted (their one step open at Disdukcapil)."""
+    from django.utils import timezone
+
+    from applications.models import Application, ApplicationStep, SlaState, StepOutcome
+    from sla.selectors import step_due_for
+
+    now = timezone.now()
+    agencies = env["agencies"]
+    dpmptsp, dinkes = agencies["dpmptsp"].pk, agencies["dinkes"].pk
+    run = uuid.uuid4().hex[:6].upper()
+    received, accepted = now - timedelta(hours=6), now - timedelta(hours=4)
+    sip_apps = []
+    for i in range(n):
+        offering, workflow, step, values = env["sip"][i % len(env["sip"])]
+        sip_apps.append(Application(
+            offering=offering, service_code=offering.service_code,
+            service_version_id=offering.service_version_id, agency_id=dinkes,
+            applicant_id=citizen.pk, status="in_process", current_step=step.code,
+            involved_agencies=[dpmptsp, dinkes],
+            tracking_code=f"3273-BENCH-WF{run}-{i:05d}", submitted_at=received,
+            clock_started_at=accepted, due_at=now + timedelta(days=4),
+            at_risk_at=now + timedelta(days=3), sla_state="on_track", form_data=values,
+        ))
+    single = env["single"]
+    disdukcapil = single.agency_id
+    single_apps = [Application(
+        offering=single, service_code=single.service_code,
+        service_version_id=single.service_version_id, agency_id=disdukcapil,
+        applicant_id=citizen.pk, status="submitted", current_step="proses",
+        involved_agencies=[disdukcapil], tracking_code=f"3273-BENCH-PS{run}-{i:05d}",
+        submitted_at=received, form_data={"nama_pemohon": "Warga Bench"},
+    ) for i in range(n)]
+    Application.objects.bulk_create(sip_apps + single_apps, batch_size=2000)
+    dues: dict[tuple[Any, ...], Any] = {}
+
+    def due(value: int, unit: str, start: Any) -> Any:
+        key = (value, unit, start)
+        if key not in dues:
+            dues[key] = step_due_for(value=value, unit=unit, start=start)
+        return dues[key]
+
+    rows = []
+    for i, application in enumerate(sip_apps):
+        _offering, workflow, step, _values = env["sip"][i % len(env["sip"])]
+        intake = workflow.first
+        rows.append(ApplicationStep(
+            application=application, step_code=intake.code, step_name=intake.name,
+            agency_kind=intake.agency_kind, agency_id=dpmptsp, started_at=received, finished_at=accepted,
+            outcome=StepOutcome.FORWARD, sla_state=SlaState.MET, sla_value=intake.sla_value,
+            sla_unit=intake.sla_unit, due_at=due(intake.sla_value, intake.sla_unit, received),
+        ))
+        rows.append(ApplicationStep(
+            application=application, step_code=step.code, step_name=step.name,
+            agency_kind=step.agency_kind, agency_id=dinkes, started_at=accepted, sla_value=step.sla_value,
+            sla_unit=step.sla_unit, due_at=due(step.sla_value, step.sla_unit, accepted),
+            sla_state=SlaState.ON_TRACK,
+        ))
+    version = single.service_version
+    for application in single_apps:
+        rows.append(ApplicationStep(
+            application=application, step_code="proses", step_name="Proses permohonan",
+            agency_id=disdukcapil, started_at=received, sla_value=version.sla_value,
+            sla_unit=str(version.sla_unit),
+            due_at=due(version.sla_value, str(version.sla_unit), received),
+            sla_state=SlaState.ON_TRACK,
+        ))
+    ApplicationStep.objects.bulk_create(rows, batch_size=2000)
+    return [a.pk for a in sip_apps], [a.pk for a in single_apps]
+
+
+def _handoffs(tenant: Any, citizen: Any) -> list[dict[str, object]]:
+    from django.db import connection, connections
+    from django_tenants.utils import tenant_context
+
+    import sla.selectors
+    from applications import statemachine, steps
+    from applications.models import ApplicationStep, Notification
+    from applications.permissions import staff_scope
+    from applications.seeding import _demo_step_record
+    from applications.statemachine import application_transition
+    from integrations.models import WebhookDelivery
+
+    started = time.perf_counter()
+    env = _handoff_setup(tenant, citizen)
+    total = HANDOFF_WARMUP + N_HANDOFFS
+    with tenant_context(tenant):
+        sip_ids, single_ids = _handoff_fill(env, citizen, total)
+        health, front = env["users"]["dinkes"], env["users"]["disdukcapil"]
+        # the back-office middleware loads the roles once per request; the views pass them on
+        scopes = {"handoff": staff_scope(health), "baseline": staff_scope(front)}
+        setup_seconds = time.perf_counter() - started
+        wall: dict[str, list[float]] = {"handoff": [], "baseline": []}
+        sql: dict[str, list[float]] = {"handoff": [], "baseline": []}
+        queries: dict[str, set[int]] = {"handoff": set(), "baseline": set()}
+        kinds: dict[str, dict[str, int]] = {}
+        commit_ms: dict[str, list[float]] = {"handoff": [], "baseline": []}
+        # named parts (their SQL included): the subscribers of the recorded event (the
+        # webhook), the on-commit task publishing, the step record with its PDF, the deadline
+        parts = {"event_hooks_webhook": (statemachine, "application_event_recorded"),
+                 "on_commit_hooks": (connections["default"], "run_and_clear_commit_hooks"),
+                 "step_record_and_pdf": (steps, "step_record"),
+                 "step_deadline": (sla.selectors, "step_due_for")}
+        part_ms: dict[str, dict[str, list[float]]] = {"handoff": {}, "baseline": {}}
+        try:
+            with _queued_tasks():
+                for i in range(total):
+                    record = _demo_step_record()  # arrives with the request (upload parsed)
+                    for label, call in (
+                        ("handoff", lambda i=i, record=record: application_transition(
+                            application_id=sip_ids[i], action="forward", actor=health,
+                            scope=scopes["handoff"], record=record)),
+                        ("baseline", lambda i=i: application_transition(
+                            application_id=single_ids[i], action="start_verification",
+                            actor=front, scope=scopes["baseline"])),
+                    ):
+                        with Stopwatch(**parts) as watch, SqlTimer() as spent:
+                            t0 = time.perf_counter()
+                            call()
+                            elapsed = (time.perf_counter() - t0) * 1000
+                        if i < HANDOFF_WARMUP:
+                            continue
+                        for part, seconds in watch.seconds.items():
+                            part_ms[label].setdefault(part, []).append(seconds * 1000)
+                        wall[label].append(elapsed)
+                        sql[label].append(spent.seconds * 1000)
+                        commit_ms[label].append(spent.commit_seconds * 1000)
+                        queries[label].add(spent.count)
+                        kinds[label] = dict(sorted(spent.kinds.items()))
+            moved = ApplicationStep.objects.filter(
+                application_id__in=sip_ids, finished_at__isnull=True,
+                agency_id=env["agencies"]["dpmptsp"].pk,
+            ).count()
+            deliveries = {label: WebhookDelivery.objects.filter(
+                endpoint=env["endpoint"], payload__data__action=action).count()
+                for label, action in (("handoff", "forward"), ("baseline", "start_verification"))}
+            notified = Notification.objects.filter(application_id__in=single_ids).count()
+            handoff_notes = Notification.objects.filter(application_id__in=sip_ids).count()
+        finally:
+            _handoff_cleanup(env, sip_ids + single_ids)
+        connection.set_schema_to_public()
+    bench_seconds = time.perf_counter() - started
+    if moved != total:
+        raise RuntimeError(f"{moved} of {total} SIP applications reached the DPMPTSP step")
+    handoff_rate = len(wall["handoff"]) / (sum(wall["handoff"]) / 1000)
+    baseline_rate = len(wall["baseline"]) / (sum(wall["baseline"]) / 1000)
+    services = sorted({offering.service_code for offering, *_ in env["sip"]})
+    _o, _w, step, _v = env["sip"][0]
+    conditions: dict[str, object] = {
+        "tenant": tenant.slug, "python": platform.python_version(), "cores": 1,
+        "database": "PostgreSQL (bench DB)", "handoffs": N_HANDOFFS,
+        "warmup_discarded": HANDOFF_WARMUP,
+        "services": services, "step": f"{step.code} (dinkes) -> next step (dpmptsp)",
+        "kinds_mapped": "agency_kind_map: dpmptsp -> DPMPTSP, dinkes -> Dinkes",
+        "actor": "officer of Dinkes (roles loaded once, passed as the staff view does)",
+        "record": "2 text fields + 1 PDF stored (default storage, temporary MEDIA_ROOT)",
+        "webhook_endpoints": 1,
+        "webhook_deliveries_per_handoff": round(deliveries["handoff"] / total, 2),
+        "citizen_notifications_per_handoff": round(handoff_notes / total, 2),
+        "celery": "queued on commit (filesystem broker, not consumed)",
+        "interleaved_with_baseline": True,
+        "baseline": f"start_verification of {PLAIN_SERVICE} (no workflow: the implicit "
+                    "single step, the pre-workflow kind)",
+    }
+    split = time_split(wall["handoff"], sql["handoff"], ms_digits=2)
+    base_split = time_split(wall["baseline"], sql["baseline"], ms_digits=2)
+    return [
+        {"name": "workflow_handoff_per_second", "value": round(handoff_rate, 1), "unit": "1/s",
+         "conditions": {
+             **conditions,
+             # where the time goes: SQL = execute + round trip + COMMIT; the rest is Python
+             # (ORM, state machine, step record and PDF write, deadline on the calendar,
+             # on-commit task publishing); parts_ms_p50: named parts, their SQL included
+             **split, "commit_ms_p50": round(statistics.median(commit_ms["handoff"]), 2),
+             "parts_ms_p50": _parts_p50(part_ms["handoff"]),
+             "queries_per_handoff": sorted(queries["handoff"]),
+             "queries_by_kind": kinds.get("handoff", {}),
+             "median_ms": round(statistics.median(wall["handoff"]), 2),
+             "setup_seconds": round(setup_seconds, 1),
+             "bench_seconds": round(bench_seconds, 1),
+         }},
+        {"name": "workflow_handoff_p95_ms", "value": round(_percentile(wall["handoff"], 95), 2),
+         "unit": "ms", "conditions": {"handoffs": N_HANDOFFS, "services": services}},
+        {"name": "workflow_handoff_baseline_plain_transition_per_second",
+         "value": round(baseline_rate, 1), "unit": "1/s",
+         "conditions": {
+             "transition": f"start_verification, {PLAIN_SERVICE} (a catalogue version without "
+                           "steps: the implicit single step at Disdukcapil)",
+             "why": "the plain staff status change of the pre-workflow kind: one status, one "
+                    "event, the citizen's notifications, the webhook; its step move is only "
+                    "the assignee claim on the open step. Not return/resubmit: two transitions "
+                    "(one by the citizen) with clock pause/resume maths, not a plain change",
+             "actor": "officer of Disdukcapil", "transitions": N_HANDOFFS,
+             "webhook_endpoints": 1,
+             "webhook_deliveries_per_transition": round(deliveries["baseline"] / total, 2),
+             "citizen_notifications_per_transition": round(notified / total, 2),
+             "parts_ms_p50": _parts_p50(part_ms["baseline"]),
+             "p95_ms": round(_percentile(wall["baseline"], 95), 2),
+             **base_split, "queries_per_transition": sorted(queries["baseline"]),
+             "queries_by_kind": kinds.get("baseline", {}),
+         }},
+        {"name": "workflow_handoff_ratio_vs_plain_transition",
+         "value": round(handoff_rate / baseline_rate, 3), "unit": "ratio",
+         "conditions": {"numerator": "workflow_handoff_per_second",
+                        "denominator": "workflow_handoff_baseline_plain_transition_per_second"}},
+    ]
+
+
+def _parts_p50(parts: dict[str, list[float]]) -> dict[str, float]:
+    return {name: round(statistics.median(values), 2) for name, values in parts.items()
+            if values and max(values) > 0}
+
+
+def _handoff_cleanup(env: dict[str, Any], application_ids: list[int]) -> None:
+    """Remove the bench's applications (steps, events, notifications cascade), the webhook
+    endpoint and its deliveries, so the other figures of this tenant stay comparable."""
+    from applications.models import Application
+
+    env["endpoint"].delete()  # deliveries cascade
+    Application.objects.filter(pk__in=application_ids).delete()
+
+
 def run() -> list[dict[str, object]]:
+    import tempfile
+
     from django.db import connection
     from django.test import Client, override_settings
 
@@ -280,6 +606,9 @@ def run() -> list[dict[str, object]]:
         connection.set_tenant(tenant)
         open_count = Application.objects.exclude(status="draft").count()
         connection.set_schema_to_public()
+        with tempfile.TemporaryDirectory(prefix="mpp-bench-media-") as media, \
+                override_settings(MEDIA_ROOT=media):
+            handoff_results = _handoffs(tenant, citizen)
 
     conditions: dict[str, object] = {
         "tenant": tenant.slug, "client": "django.test.Client (in-process, full middleware)",
@@ -315,6 +644,7 @@ def run() -> list[dict[str, object]]:
          "unit": "1/s", "conditions": {**conditions, "path": "/_bench/bare/"}},
         {"name": "portal_service_list_ratio_vs_bare_view", "value": round(list_rps / bare_rps, 3),
          "unit": "ratio", "conditions": {}},
+        *handoff_results,
     ]
 
 

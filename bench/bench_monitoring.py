@@ -10,16 +10,20 @@ ministry_dashboard_p95_ms
     p95, and the query count per request (must not depend on the tenant count).
 
 sla_sweep_seconds / sla_sweep_fixed_seconds
-    One full sweep (breach + at-risk + escalation + rollup upsert per tenant, i.e. what
-    `sla.tasks.sla_sweep_tenant` does) over the READY tenants of the bench database, each
-    holding MPP_BENCH_SWEEP_APPS (2,000) open applications of which 1 % cross a threshold;
-    and the same with 0 % crossing (the fixed cost per tenant). Runs in this one process,
-    tenant after tenant (a worker with 2 processes would take about half); the result says
-    how many tenants were swept and gives the linear extrapolation to 514 tenants. Tenants
-    are provisioned up to MPP_BENCH_SWEEP_TENANTS (default 20; 514 = the whole fleet, which
-    `python -m bench.fleet` pre-creates) when fewer are ready. Each bench agency has one head
-    and one officer, so every breach writes one notification row and every at-risk one; the
-    hand-off of those rows to the broker (on commit) is stubbed out and not measured.
+    One full sweep (breach + at-risk + escalation + step deadlines + rollup upsert per tenant,
+    i.e. what `sla.tasks.sla_sweep_tenant` does) over the READY tenants of the bench database,
+    each holding MPP_BENCH_SWEEP_APPS (2,000) open applications, each with its open workflow
+    step row (`ApplicationStep`, the implicit single step, with its own due_at), of which 1 %
+    cross a threshold (applications: half breach, half turn at-risk; steps: 1 % pass their
+    own deadline, half of them on applications that breach too); and the same with 0 %
+    crossing (the fixed cost per tenant). Runs in this one process, tenant after tenant (a
+    worker with 2 processes would take about half). MPP_BENCH_SWEEP_TENANTS tenants (default
+    514, the whole national fleet, as issues 13 and 14 require) are swept; missing ones are
+    provisioned first, in bulk through `bench.fleet.ensure_fleet` (2 processes) when many are
+    missing. A smaller value gives a quick run and the linear extrapolation to 514. Each bench
+    agency has one head and one officer, so every breach writes one notification row, every
+    at-risk one and every step breach two (the head and the step's officer); the hand-off of
+    those rows to the broker (on commit) is stubbed out and not measured.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ from decimal import Decimal
 DAYS = 365
 REQUESTS = 50
 SWEEP_APPS = int(os.environ.get("MPP_BENCH_SWEEP_APPS", "2000"))
-SWEEP_TENANTS = int(os.environ.get("MPP_BENCH_SWEEP_TENANTS", "20"))
+SWEEP_TENANTS = int(os.environ.get("MPP_BENCH_SWEEP_TENANTS", "514"))
+BULK_PROVISION_FROM = 20  # missing tenants from which the fleet is provisioned in bulk
 BENCH_SERVICE = "BENCH-SLA"
+STEP_CODE, STEP_NAME = "proses", "Proses permohonan"  # catalog.workflow.single_step_workflow
 
 
 def run():
@@ -173,6 +179,13 @@ def _sweep_tenants() -> list:
     from tenants.services import tenant_create_ready, tenant_set_state
 
     ready = sweep_targets()
+    from bench.fleet import FLEET_SIZE
+
+    if SWEEP_TENANTS >= FLEET_SIZE and SWEEP_TENANTS - len(ready) >= BULK_PROVISION_FROM:
+        from bench.fleet import ensure_fleet
+
+        ensure_fleet(processes=2)  # the national fleet, 2 processes (python -m bench.fleet)
+        ready = sweep_targets()
     if len(ready) < SWEEP_TENANTS:
         from bench.fleet import national_codes
 
@@ -190,13 +203,15 @@ def _sweep_tenants() -> list:
 
 
 def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
-    """2,000 open applications on a bench offering; `crossing` of them past due now."""
+    """2,000 open applications on a bench offering, each with its open step row; `crossing`
+    of them past a threshold now (see the module docstring)."""
     from django.db import connection
+    from django.db.models import Exists, OuterRef
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
     from agencies.models import Agency
-    from applications.models import Application, ApplicationEvent, Notification
+    from applications.models import Application, ApplicationEvent, ApplicationStep, Notification
     from services.models import Offering
 
     now = timezone.now()
@@ -222,7 +237,8 @@ def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
                     tracking_code=f"BENCH-{tenant.pk}-{i:06d}", offering=offering,
                     service_code=BENCH_SERVICE, service_version_id=offering.service_version_id,
                     agency_id=offering.agency_id, applicant_id=officer.pk, status="in_process",
-                    assigned_to_id=officer.pk,
+                    assigned_to_id=officer.pk, current_step=STEP_CODE,
+                    involved_agencies=[offering.agency_id],
                     submitted_at=now - timedelta(days=3), clock_started_at=now - timedelta(days=3),
                     due_at=now + timedelta(days=5), at_risk_at=now + timedelta(days=4),
                     sla_state="on_track", sla_reasons=["+1 hari: bench"],
@@ -230,19 +246,50 @@ def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
                 for i in range(count, SWEEP_APPS)
             ], batch_size=2000)
         apps = Application.objects.filter(offering=offering)
+        # the open step of each application (the implicit single step of a version without
+        # workflow, as `application_submit` opens it), bulk-inserted once like the rows
+        without_step = apps.filter(~Exists(ApplicationStep.objects.filter(
+            application_id=OuterRef("pk"), finished_at__isnull=True)))
+        ApplicationStep.objects.bulk_create([
+            ApplicationStep(
+                application_id=pk, step_code=STEP_CODE, step_name=STEP_NAME,
+                agency_id=offering.agency_id, assignee_id=officer.pk, started_at=submitted,
+                sla_value=5, sla_unit="working_days", due_at=now + timedelta(days=5),
+                sla_state="on_track",
+            )
+            for pk, submitted in without_step.values_list("pk", "submitted_at")
+        ], batch_size=2000)
         Notification.objects.filter(application__in=apps)._raw_delete(connection.alias)
         ApplicationEvent.objects.filter(application__in=apps)._raw_delete(connection.alias)
         table = Application._meta.db_table
+        steps = ApplicationStep._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET sla_state = 'on_track', status = 'in_process', "
                 "due_at = %(now)s + (random() * interval '5 days') + interval '1 day', "
-                "at_risk_at = %(now)s + (random() * interval '1 day') + interval '1 hour' "
+                "at_risk_at = %(now)s + (random() * interval '1 day') + interval '1 hour', "
+                "current_step = %(step)s, involved_agencies = ARRAY[agency_id] "
                 "WHERE offering_id = %(offering)s",
-                {"now": now, "offering": offering.pk, "officer": officer.pk},
+                {"now": now, "offering": offering.pk, "step": STEP_CODE},
+            )
+            # open steps due within the application's deadline (12 h .. 3 days from now)
+            cursor.execute(
+                f"UPDATE {steps} s SET sla_state = 'on_track', paused_at = NULL, "
+                "due_at = LEAST(a.due_at, "
+                "%(now)s + (random() * interval '60 hours') + interval '12 hours') "
+                f"FROM {table} a WHERE a.id = s.application_id AND s.finished_at IS NULL "
+                "AND a.offering_id = %(offering)s",
+                {"now": now, "offering": offering.pk},
             )
             crossing_n = int(SWEEP_APPS * crossing)
             if crossing_n:
+                # 1 % of the open steps past their own deadline: the lowest ids, i.e. the
+                # applications that breach below and as many that stay on track
+                cursor.execute(
+                    f"UPDATE {steps} SET due_at = %(now)s - interval '1 minute' "
+                    f"WHERE finished_at IS NULL AND application_id IN (SELECT id FROM {table} "
+                    "WHERE offering_id = %(o)s ORDER BY id LIMIT %(n)s)",
+                    {"now": now, "o": offering.pk, "n": crossing_n})
                 half = crossing_n // 2
                 cursor.execute(
                     f"UPDATE {table} SET due_at = %(now)s - interval '1 minute' "
@@ -254,6 +301,7 @@ def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
                     "ORDER BY id DESC LIMIT %(n)s)",
                     {"now": now, "o": offering.pk, "n": crossing_n - half})
             cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {steps}")
 
 
 def _bench_staff():
@@ -272,26 +320,9 @@ def _bench_staff():
 
 
 def _bench_version():
-    from django_tenants.utils import schema_context
+    from bench.fixtures import plain_service_version
 
-    from catalog.models import Category, Service, ServiceVersion
-
-    with schema_context("public"):
-        version = ServiceVersion.objects.filter(service__code=BENCH_SERVICE).first()
-        if version:
-            return version
-        category, _ = Category.objects.get_or_create(
-            code="IZN", defaults={"name": "Perizinan", "order": 2})
-        service, _ = Service.objects.get_or_create(
-            code=BENCH_SERVICE, defaults={"category": category, "name": "Layanan bench SLA"})
-        version = ServiceVersion(
-            service=service, number=1, status=ServiceVersion.Status.PUBLISHED,
-            name="Layanan bench SLA", description="bench", sla_value=5,
-            sla_unit=ServiceVersion.SlaUnit.WORKING_DAYS, product="bench",
-            requirements=[], procedure=[], complaints={"channels": [], "handling": "-"},
-        )
-        version.save()
-        return version
+    return plain_service_version(code=BENCH_SERVICE, name="Layanan bench SLA")
 
 
 def _one_sweep(tenants) -> tuple[float, dict]:
@@ -311,10 +342,31 @@ def _one_sweep(tenants) -> tuple[float, dict]:
         except Exception:
             totals["failed_tenants"] += 1
             continue
-        for key in ("at_risk", "breached", "notifications"):
-            totals[key] += getattr(counts, key)
+        for key, value in counts.as_dict().items():  # whatever the sweep counts (steps too)
+            totals[key] = totals.get(key, 0) + value
+    seconds = time.perf_counter() - started
+    totals["open_steps_breached_after"] = _breached_steps(tenants)  # outside the timing
     connection.set_schema_to_public()
-    return time.perf_counter() - started, totals
+    return seconds, totals
+
+
+def _breached_steps(tenants) -> int:
+    """Open step rows of the bench offering the sweep left breached (0: no step pass)."""
+    from django_tenants.utils import tenant_context
+
+    from applications.models import ApplicationStep
+
+    total = 0
+    for tenant in tenants:
+        try:
+            with tenant_context(tenant):
+                total += ApplicationStep.objects.filter(
+                    application__service_code=BENCH_SERVICE, finished_at__isnull=True,
+                    sla_state="breached",
+                ).count()
+        except Exception:
+            continue
+    return total
 
 
 def _sweep():
@@ -343,6 +395,7 @@ def _sweep():
     per_tenant = seconds / len(tenants)
     conditions = {
         "tenants": len(tenants), "open_applications_per_tenant": SWEEP_APPS,
+        "steps": True, "open_steps_per_tenant": SWEEP_APPS, "step_crossing_pct": 1,
         "crossing_pct": 1, "transitions": totals,
         "mode": "one process, tenants in sequence (sweep + rollup upsert per tenant)",
         "per_tenant_ms": round(per_tenant * 1000, 1),
@@ -353,7 +406,7 @@ def _sweep():
     yield {"name": "sla_sweep_seconds", "value": round(seconds, 2), "unit": "s",
            "conditions": conditions}
     yield {"name": "sla_sweep_fixed_seconds", "value": round(fixed, 2), "unit": "s",
-           "conditions": {**conditions, "crossing_pct": 0,
+           "conditions": {**conditions, "crossing_pct": 0, "step_crossing_pct": 0,
                           "per_tenant_ms": round(fixed / len(tenants) * 1000, 1),
                           "extrapolated_514_one_process_s": round(fixed / len(tenants) * 514, 1),
                           "extrapolated_514_two_worker_processes_s":

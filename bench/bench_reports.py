@@ -18,6 +18,8 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.sqltime import SqlTimer, time_split
+
 REGION = "32.75"
 SERVICES = ("BN-KTP", "BN-KK", "BN-AKTA", "BN-SIP")
 N_APPS = 100_000
@@ -193,24 +195,7 @@ def _fill(tenant) -> dict[str, int]:
     return counts
 
 
-class _SqlTimer:
-    """``connection.execute_wrapper`` that sums the time spent executing SQL."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        t0 = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - t0
-            self.count += 1
-
-
 def run() -> list[dict[str, object]]:
-    from django.db import connection
     from django.test import Client
     from django.utils import timezone
     from django_tenants.utils import tenant_context
@@ -240,8 +225,7 @@ def run() -> list[dict[str, object]]:
         assert client.get(url).status_code == 200
     timings, sql_ms, queries = [], [], []
     for _ in range(ROUNDS):
-        spent = _SqlTimer()
-        with connection.execute_wrapper(spent):
+        with SqlTimer() as spent:
             t0 = time.perf_counter()
             response = client.get(url)
             timings.append((time.perf_counter() - t0) * 1000)
@@ -250,7 +234,6 @@ def run() -> list[dict[str, object]]:
         assert response.status_code == 200
     timings.sort()
     p95 = timings[int(0.95 * (len(timings) - 1))]
-    total_ms, total_sql = sum(timings), sum(sql_ms)
     conditions = {
         **counts,
         "period_days": 365,
@@ -259,9 +242,7 @@ def run() -> list[dict[str, object]]:
         "request": "GET /kelola/laporan/ (full middleware + template + SVG charts)",
         # where the time goes: SQL (execute incl. round trip) vs everything else
         # (middleware, view code, template and SVG rendering), summed over the rounds
-        "sql_share": round(total_sql / total_ms, 3) if total_ms else None,
-        "python_share": round(1 - total_sql / total_ms, 3) if total_ms else None,
-        "sql_ms_p50": round(statistics.median(sql_ms), 1),
+        **time_split(timings, sql_ms),
         "queries_per_request": max(queries),
     }
     if not counts.get("applications"):
