@@ -10,7 +10,8 @@ after the last attempt. SMS goes through `accounts.sms` when that module exists.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -113,6 +114,69 @@ def notification_enqueue(
         schema = connection.schema_name  # captured now: the callback may run in another schema
         transaction.on_commit(lambda: _dispatch(ids, schema))
     return created
+
+
+@dataclass(frozen=True)
+class NotificationRequest:
+    application_id: int | None
+    recipient_id: int
+    kind: str
+    dedup_key: str
+    context: Mapping[str, Any]
+
+
+def notifications_enqueue_many(requests: Sequence[NotificationRequest]) -> int:
+    """`notification_enqueue` for a batch (the SLA sweep): the recipients in one query, the
+    rows already there in one, the new rows in one insert, sent on commit. Same idempotence
+    (unique recipient + channel + dedup_key; a concurrent insert is skipped). Returns the
+    number of rows inserted."""
+    from accounts.models import User
+
+    wanted = [r for r in requests if r.recipient_id]
+    if not wanted:
+        return 0
+    users = {
+        u.pk: u for u in User.objects.filter(pk__in={r.recipient_id for r in wanted})
+        .only("email", "phone")
+    }
+    sms = _sms_available()
+    rows: dict[tuple[int, str, str], Notification] = {}
+    for request in wanted:
+        user = users.get(request.recipient_id)
+        if user is None:
+            continue
+        channels = ([Notification.Channel.EMAIL] if user.email else []) + (
+            [Notification.Channel.SMS] if user.phone and sms else [])
+        if not channels:
+            continue
+        subject, body = render_message(kind=request.kind, context=request.context)
+        for channel in channels:
+            rows.setdefault((request.recipient_id, channel, request.dedup_key), Notification(
+                application_id=request.application_id, recipient_id=request.recipient_id,
+                channel=channel, kind=request.kind, dedup_key=request.dedup_key,
+                subject=subject, body=body,
+            ))
+    if not rows:
+        return 0
+    keys = {key for _r, _c, key in rows}
+    for existing in Notification.objects.filter(dedup_key__in=keys).values_list(
+        "recipient_id", "channel", "dedup_key"
+    ):
+        rows.pop(existing, None)
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(list(rows.values()), ignore_conflicts=True,
+                                     batch_size=1000)
+    ids = [
+        pk for pk, recipient, channel, key in Notification.objects.filter(
+            dedup_key__in={key for _r, _c, key in rows}, status=Notification.State.QUEUED,
+        ).values_list("pk", "recipient_id", "channel", "dedup_key")
+        if (recipient, channel, key) in rows
+    ]
+    if ids:
+        schema = connection.schema_name
+        transaction.on_commit(lambda: _dispatch(ids, schema))
+    return len(ids)
 
 
 def _dispatch(ids: list[int], schema: str | None = None) -> None:

@@ -195,19 +195,23 @@ def _insert_events(events: list[Any]) -> None:
 def _notify(
     *, application_id: int, recipients: list[int], kind: str, dedup_key: str,
     context: dict[str, Any],
-) -> int:
-    from applications.models import Application
-    from applications.notifications import notification_enqueue
+) -> list[Any]:
+    """The notification requests of one event (sent in one batch by `_send`)."""
+    from applications.notifications import NotificationRequest
 
-    created = 0
-    for recipient_id in recipients:
-        if not recipient_id:
-            continue
-        created += len(notification_enqueue(
-            application=Application(pk=application_id), recipient_id=recipient_id, kind=kind,
-            dedup_key=dedup_key, context=context,
-        ))
-    return created
+    return [
+        NotificationRequest(application_id=application_id, recipient_id=recipient_id,
+                            kind=kind, dedup_key=dedup_key, context=context)
+        for recipient_id in recipients if recipient_id
+    ]
+
+
+def _send(requests: list[Any]) -> int:
+    """Insert a batch's notifications at once (recipients, existing rows and the insert: three
+    queries, whatever the batch size); idempotent by dedup key; sent on commit."""
+    from applications.notifications import notifications_enqueue_many
+
+    return notifications_enqueue_many(requests) if requests else 0
 
 
 def _message(kind: str, row: dict[str, Any], tenant_name: str) -> dict[str, Any]:
@@ -284,6 +288,7 @@ def _breach_batch(
 
     with transaction.atomic():
         rows = _transition_batch(to_state="breached", now=now, limit=limit)
+        pending: list[Any] = []
         events = []
         deemed_rows = []
         for row in rows:
@@ -302,7 +307,7 @@ def _breach_batch(
         _insert_events(events)
         for row in rows:
             key = f"sla_breached:{row['id']}:{_key_time(row['due_at'])}"
-            counts.notifications += _notify(
+            pending += _notify(
                 application_id=row["id"], recipients=recipients.heads(row["agency_id"]),
                 kind="sla_breached", dedup_key=key,
                 context=_message("sla_breached", row, tenant_name),
@@ -310,6 +315,7 @@ def _breach_batch(
         if deemed_rows:
             _deem_approved(deemed_rows, now=now, tenant_name=tenant_name, counts=counts)
         _breach_side_effects(events)
+        counts.notifications += _send(pending)
         counts.breached += len(rows)
     return len(rows)
 
@@ -355,14 +361,16 @@ def _deem_approved(
         )
         for row in rows
     ], now=now, note=note))
+    pending: list[Any] = []
     for row in rows:
         if row["id"] not in changed:
             continue
-        counts.notifications += _notify(
+        pending += _notify(
             application_id=row["id"], recipients=[row["applicant_id"]], kind="deemed_approved",
             dedup_key=f"deemed_approved:{row['id']}",
             context=_message("deemed_approved", row, tenant_name),
         )
+    counts.notifications += _send(pending)
     counts.deemed_approved += len(changed)
 
 
@@ -371,6 +379,7 @@ def _at_risk_batch(*, now: datetime, limit: int, tenant_name: str, counts: Sweep
 
     with transaction.atomic():
         rows = _transition_batch(to_state="at_risk", now=now, limit=limit)
+        pending: list[Any] = []
         _insert_events([
             ApplicationEvent(
                 application_id=row["id"], kind=EventKind.SLA_AT_RISK,
@@ -382,12 +391,13 @@ def _at_risk_batch(*, now: datetime, limit: int, tenant_name: str, counts: Sweep
         ])
         for row in rows:
             if row["assigned_to_id"]:
-                counts.notifications += _notify(
+                pending += _notify(
                     application_id=row["id"], recipients=[row["assigned_to_id"]],
                     kind="sla_at_risk",
                     dedup_key=f"sla_at_risk:{row['id']}:{_key_time(row['due_at'])}",
                     context=_message("sla_at_risk", row, tenant_name),
                 )
+        counts.notifications += _send(pending)
         counts.at_risk += len(rows)
     return len(rows)
 
@@ -406,6 +416,7 @@ def _step_breach_batch(
 
     with transaction.atomic():
         rows = steps_mark_breached(now=now, limit=limit)
+        pending: list[Any] = []
         for row in rows:
             code = row["tracking_code"] or f"#{row['application_id']}"
             due = timezone.localtime(row["due_at"]).strftime("%d-%m-%Y %H:%M")
@@ -419,7 +430,7 @@ def _step_breach_batch(
                 "tracking_code": code, "tenant_name": tenant_name,
             }
             wanted = [*recipients.heads(row["agency_id"]), row["assignee_id"]]
-            counts.notifications += _notify(
+            pending += _notify(
                 application_id=row["application_id"],
                 recipients=sorted({r for r in wanted if r}), kind="step_breached",
                 dedup_key=f"step_breached:{row['step_id']}:{_key_time(row['due_at'])}",
@@ -432,6 +443,7 @@ def _step_breach_batch(
                 data__step_id__in=[row["step_id"] for row in rows],
             ).values_list("pk", flat=True):
                 application_event_recorded(event_id=event_id)
+        counts.notifications += _send(pending)
         counts.steps_breached += len(rows)
     return len(rows)
 
@@ -494,6 +506,7 @@ def _escalate(
     ]
     admins = recipients.admins()
     with transaction.atomic():
+        pending: list[Any] = []
         _insert_events([
             ApplicationEvent(
                 application_id=row["id"], kind=ESCALATE_KIND,
@@ -506,11 +519,12 @@ def _escalate(
             for row in ready
         ])
         for row in ready:
-            counts.notifications += _notify(
+            pending += _notify(
                 application_id=row["id"], recipients=admins, kind=ESCALATE_KIND,
                 dedup_key=f"{ESCALATE_KIND}:{row['id']}:{_key_time(row['due_at'])}",
                 context=_message(ESCALATE_KIND, row, tenant_name),
             )
+        counts.notifications += _send(pending)
         counts.escalated += len(ready)
 
 
