@@ -309,7 +309,7 @@ def steps_deem_approved(application_ids: list[int], *, now: dt.datetime) -> None
         if target is not None:
             _open(application, target, now=now)
         application.save(update_fields=["agency", "current_step", "involved_agencies",
-                                        "assigned_to"])
+                                        "assigned_to", "updated_at"])
 
 
 def steps_of(application: Application) -> list[ApplicationStep]:

@@ -19,7 +19,7 @@ BUDGET = {
     "worklist": 9,
     "application_detail_staff": 15,  # +2 the route across OPDs: its steps, the OPDs ahead
     "application_detail_citizen": 14,  # +2 idem
-    "tenant_dashboard": 19,  # + the per-OPD-and-step table (issue 13)
+    "tenant_dashboard": 18,  # past days from reports.DailyFigures (ADR 0012)
     "ministry_console": 12,
 }
 
