@@ -5,7 +5,9 @@ files:
 - `<app>.urls_public` / `<app>.urls_tenant`: `urlpatterns` for the platform / tenant host;
 - `<app>.api_urls`: `public_urlpatterns` and/or `tenant_urlpatterns` under /api/v1/;
 - `<app>.seeding`: `seed_new_tenant(*, tenant)` (run while provisioning, inside the new schema)
-  and `seed_demo_tenant(*, tenant)` / `seed_demo_platform()` (run by `seed_demo`);
+  and `seed_demo_tenant(*, tenant)` / `seed_demo_platform()` (run by `seed_demo`), then
+  `seed_demo_activity(*, tenant, days, rng)` in each live demo tenant (simulated months of
+  activity, bulk-inserted, deterministic for the `random.Random` given, idempotent);
 - `<app>.nav`: `PORTAL`, `BACKOFFICE`, `PLATFORM` lists of `(order, label, url_name)`;
 - `<app>.schedule`: `BEAT_SCHEDULE` dict merged into Celery beat.
 """

@@ -46,3 +46,83 @@ def test_seed_demo_is_idempotent_and_usable(tenant_a):
         assert not User.objects.filter(
             email__in=[login.login for login in logins], email_verified_at__isnull=True
         ).exists()
+
+
+def test_seed_demo_shows_the_product_alive(tenant_a):
+    """Eight live tenants in WIB, WITA and WIT with three months of activity (issue 16): every
+    status, step rows consistent with each version's workflow, late files, SKM answers,
+    complaints and queue tickets; two tenants stopped at different onboarding steps."""
+    from django.db.models import Count
+
+    from applications.models import ApplicationStep
+    from catalog.models import ServiceVersion
+    from catalog.workflow import workflow_of
+    from feedback.models import Complaint, SkmResponse
+    from hall.models import Ticket
+    from monitoring.selectors import attach_trends, tenant_rows
+    from onboarding.selectors import first_open_step
+    from tenants.models import Tenant
+
+    seed_demo()
+    with schema_context("public"):
+        tenants = list(Tenant.objects.exclude(schema_name="public"))
+        versions = {v.pk: workflow_of(v) for v in ServiceVersion.objects.all()}
+    live = [t for t in tenants if t.state == Tenant.State.LIVE]
+    assert len(live) >= 8
+    assert {t.timezone for t in live} == {"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"}
+    onboarding = [t for t in tenants if t.state == Tenant.State.ONBOARDING]
+    assert len({first_open_step(wizard_steps(tenant=t)) for t in onboarding}) >= 2
+    statuses: set[str] = set()
+    for tenant in live:
+        with tenant_context(tenant):
+            apps = list(Application.objects.all())
+            steps: dict[int, list[ApplicationStep]] = {}
+            for step in ApplicationStep.objects.order_by("started_at", "id"):
+                steps.setdefault(step.application_id, []).append(step)
+            statuses |= {a.status for a in apps}
+            assert len(apps) > 50, tenant
+            assert {"met", "missed"} <= {a.sla_state for a in apps}, tenant
+            assert SkmResponse.objects.filter(submitted_at__isnull=False).exists()
+            assert Ticket.objects.filter(status="done").exists()
+            if tenant.region_code != "32.73":
+                assert Complaint.objects.exists() or not any(
+                    a.sla_state == "missed" for a in apps)
+            for app in apps:
+                rows = steps.get(app.pk, [])
+                if app.status == "draft":
+                    assert not rows and not app.current_step and not app.tracking_code
+                    continue
+                workflow = versions[app.service_version_id]
+                order = [s.code for s in workflow.steps]
+                assert rows and rows[-1].step_code == app.current_step, app
+                assert [order.index(r.step_code) for r in rows] == sorted(
+                    order.index(r.step_code) for r in rows), app
+                open_rows = [r for r in rows if r.finished_at is None]
+                assert len(open_rows) <= 1
+                if app.status in {"submitted", "in_verification", "returned", "resubmitted",
+                                  "in_process", "approved"}:
+                    assert open_rows and open_rows[0].agency_id == app.agency_id, app
+                else:
+                    assert not open_rows, app
+                assert {r.agency_id for r in rows} <= set(app.involved_agencies), app
+                if app.status == "returned":
+                    assert open_rows[0].paused_at is not None
+                if app.status in {"approved", "completed"}:
+                    assert app.sla_state in {"met", "missed"} and app.decided_at
+            assert not ApplicationStep.objects.values("application").annotate(
+                n=Count("id")).filter(n=0).exists()
+    assert statuses >= {"draft", "submitted", "in_verification", "returned", "resubmitted",
+                        "in_process", "approved", "rejected", "completed", "cancelled"}
+    rows = [r for r in tenant_rows() if r.state == "live"]
+    attach_trends(rows)
+    assert len(rows) >= 8
+    assert len({r.met_month * 1000 // max(1, r.met_month + r.missed_month) for r in rows}) > 3
+    assert all(sum(1 for v in r.trend if v is not None) >= 6 for r in rows), [
+        (r.name, r.trend) for r in rows]
+    with tenant_context(live[-1]):
+        counts = (Application.objects.count(), Ticket.objects.count(),
+                  SkmResponse.objects.count(), Complaint.objects.count())
+    seed_demo()  # a second run adds nothing
+    with tenant_context(live[-1]):
+        assert counts == (Application.objects.count(), Ticket.objects.count(),
+                          SkmResponse.objects.count(), Complaint.objects.count())
