@@ -11,7 +11,7 @@ ministry_dashboard_p95_ms
 
 sla_sweep_seconds / sla_sweep_fixed_seconds
     One full sweep (breach + at-risk + escalation + step deadlines + rollup upsert per tenant,
-    i.e. what `sla.tasks.sla_sweep_tenant` does) over the READY tenants of the bench database,
+    i.e. what `monitoring.tasks.sla_sweep_tenant` does) over the READY tenants of the bench database,
     each holding MPP_BENCH_SWEEP_APPS (2,000) open applications, each with its open workflow
     step row (`ApplicationStep`, the implicit single step, with its own due_at), of which 1 %
     cross a threshold (applications: half breach, half turn at-risk; steps: 1 % pass their
@@ -174,18 +174,18 @@ def _dashboard():
 
 
 def _sweep_tenants() -> list:
-    from sla.tasks import sweep_targets
     from tenants.models import Tenant
+    from tenants.selectors import portal_open_tenants
     from tenants.services import tenant_create_ready, tenant_set_state
 
-    ready = sweep_targets()
+    ready = portal_open_tenants()
     from bench.fleet import FLEET_SIZE
 
     if SWEEP_TENANTS >= FLEET_SIZE and SWEEP_TENANTS - len(ready) >= BULK_PROVISION_FROM:
         from bench.fleet import ensure_fleet
 
         ensure_fleet(processes=2)  # the national fleet, 2 processes (python -m bench.fleet)
-        ready = sweep_targets()
+        ready = portal_open_tenants()
     if len(ready) < SWEEP_TENANTS:
         from bench.fleet import national_codes
 
@@ -329,13 +329,13 @@ def _one_sweep(tenants) -> tuple[float, dict]:
     from django.db import connection
     from django_tenants.utils import tenant_context
 
+    from applications.sweep import sweep_tenant
     from monitoring.services import rollup_tenant
-    from sla.sweep import sweep_tenant
 
     totals = {"at_risk": 0, "breached": 0, "notifications": 0, "failed_tenants": 0}
     started = time.perf_counter()
     for tenant in tenants:
-        try:  # isolated per tenant, as in sla.tasks (another bench may drop a tenant)
+        try:  # isolated per tenant, as in monitoring.tasks (another bench may drop a tenant)
             with tenant_context(tenant):
                 counts = sweep_tenant()
                 rollup_tenant(tenant_id=tenant.pk, tz_name=tenant.timezone)

@@ -15,9 +15,9 @@ JITTER_SECONDS = 300.0
 
 @shared_task(acks_late=True)
 def daily_figures_dispatch(jitter_seconds: float = JITTER_SECONDS) -> int:
-    from sla.tasks import sweep_targets
+    from tenants.selectors import portal_open_tenants
 
-    tenants = sweep_targets()
+    tenants = portal_open_tenants()
     for tenant in tenants:
         with tenant_context(tenant):
             daily_figures_tenant_task.apply_async(

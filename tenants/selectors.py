@@ -11,6 +11,17 @@ def ready_tenants() -> QuerySet[Tenant]:
     return Tenant.objects.exclude(schema_name="public").filter(is_ready=True)
 
 
+def portal_open_tenants() -> list[Tenant]:
+    """Ready tenants whose portal is open (live or onboarding), in id order: the tenants the
+    periodic fan-outs (SLA sweep, rollups, daily figures) visit. Public schema."""
+    with schema_context("public"):
+        return list(
+            ready_tenants()
+            .filter(state__in=[Tenant.State.LIVE, Tenant.State.ONBOARDING])
+            .order_by("pk")
+        )
+
+
 def live_tenants() -> list[Tenant]:
     with schema_context("public"):
         return list(

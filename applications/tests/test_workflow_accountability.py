@@ -43,8 +43,8 @@ def late_at_dinkes(two_opds, sip_offering, citizen, tenant_a, in_tenant, staff_u
 
 def test_the_sweep_attributes_a_late_step_to_the_opd_holding_it(late_at_dinkes, tenant_a,
                                                                   in_tenant):
+    from applications.sweep import sweep_tenant
     from integrations.models import WebhookDelivery
-    from sla.sweep import sweep_tenant
 
     app, _dpmptsp, dinkes, _front, _health, dinkes_head, dpmptsp_head, endpoint = late_at_dinkes
     with in_tenant(tenant_a):

@@ -1,4 +1,4 @@
-"""The SLA sweep (sla.sweep / sla.tasks): transitions with holidays and pauses, one event and
+"""The SLA sweep (applications.sweep / monitoring.tasks): transitions with holidays and pauses, one event and
 one notification per recipient, escalation, deemed approval, index scans, and a broken
 tenant that does not stop the others. The real-worker crash test is test_sweep_worker.py."""
 
@@ -68,7 +68,7 @@ def _notified(kind):
 
 
 def test_transitions_follow_holidays_and_pauses(tenant_a, in_tenant, permit_offering_a, people):
-    from sla.sweep import sweep_tenant
+    from applications.sweep import sweep_tenant
 
     with in_tenant(tenant_a):
         # given an application whose deadline moved for a local holiday and a pause
@@ -110,7 +110,7 @@ def test_transitions_follow_holidays_and_pauses(tenant_a, in_tenant, permit_offe
 def test_breach_without_at_risk_when_both_thresholds_passed(
     tenant_a, in_tenant, permit_offering_a, people
 ):
-    from sla.sweep import sweep_tenant
+    from applications.sweep import sweep_tenant
 
     with in_tenant(tenant_a):
         info = _deadline(permit_offering_a, holiday=False)
@@ -121,7 +121,7 @@ def test_breach_without_at_risk_when_both_thresholds_passed(
 
 
 def test_escalation_after_n_working_days(tenant_a, in_tenant, permit_offering_a, people, settings):
-    from sla.sweep import ESCALATE_KIND, sweep_tenant
+    from applications.sweep import ESCALATE_KIND, sweep_tenant
 
     settings.MPP_SLA_ESCALATE_AFTER_WORKING_DAYS = 2
     with in_tenant(tenant_a):
@@ -152,8 +152,8 @@ def _working_days_after(due_local, days):
 def test_deemed_approval_records_evidence(
     tenant_a, in_tenant, permit_offering_a, people, monkeypatch
 ):
+    from applications import sweep
     from applications.models import Application
-    from sla import sweep
 
     monkeypatch.setattr(sweep, "_deemed_offering_ids", lambda: {permit_offering_a.pk})
     with in_tenant(tenant_a):
@@ -174,7 +174,7 @@ def test_deemed_approval_records_evidence(
 
 
 def test_deemed_approval_is_off_by_default(tenant_a, in_tenant, permit_offering_a, people):
-    from sla.sweep import _deemed_offering_ids, sweep_tenant
+    from applications.sweep import _deemed_offering_ids, sweep_tenant
 
     with in_tenant(tenant_a):
         assert _deemed_offering_ids() == set()
@@ -187,7 +187,7 @@ def test_deemed_approval_is_off_by_default(tenant_a, in_tenant, permit_offering_
 def test_transition_query_uses_the_partial_index(tenant_a, in_tenant, to_state):
     from django.utils import timezone
 
-    from sla import sweep
+    from applications import sweep
 
     with in_tenant(tenant_a), CaptureQueriesContext(connection) as ctx:
         sweep._transition_batch(to_state=to_state, now=timezone.now(), limit=10)
@@ -210,7 +210,7 @@ def test_broken_tenant_is_reported_and_does_not_stop_the_others(
     from django_tenants.utils import schema_context
 
     from monitoring.models import SweepRun, TenantDailyRollup, TenantSweepResult
-    from sla.tasks import sla_sweep_dispatch
+    from monitoring.tasks import sla_sweep_dispatch
     from tenants.models import Tenant
 
     # given a ready, live tenant row whose schema does not exist, and a breach in tenant A
@@ -230,10 +230,11 @@ def test_broken_tenant_is_reported_and_does_not_stop_the_others(
         )
     # when the dispatcher fans out, broken tenant first (eager here, so no retry delays:
     # the first failure is final; the real worker is in test_sweep_worker.py)
-    from sla import tasks
+    from monitoring import tasks
+    from tenants import selectors as tenant_selectors
 
-    targets = tasks.sweep_targets()
-    monkeypatch.setattr(tasks, "sweep_targets", lambda: sorted(
+    targets = tenant_selectors.portal_open_tenants()
+    monkeypatch.setattr(tenant_selectors, "portal_open_tenants", lambda: sorted(
         targets, key=lambda t: t.pk != broken.pk))
     monkeypatch.setattr(tasks.sla_sweep_tenant, "max_retries", 0)
     dispatched = sla_sweep_dispatch(jitter_seconds=0)
@@ -258,9 +259,9 @@ def test_broken_tenant_is_reported_and_does_not_stop_the_others(
 def test_a_breach_opens_a_complaint_when_the_tenant_enabled_it(
     tenant_a, in_tenant, permit_offering_a, people
 ):
+    from applications.sweep import sweep_tenant
     from feedback.models import Complaint
     from feedback.services import feedback_settings
-    from sla.sweep import sweep_tenant
 
     with in_tenant(tenant_a):
         settings_row = feedback_settings()
@@ -279,8 +280,8 @@ def test_a_breach_opens_a_complaint_when_the_tenant_enabled_it(
 def test_the_sweep_never_deems_an_adminduk_application_approved(
     tenant_a, in_tenant, offering_a, permit_offering_a
 ):
+    from applications.sweep import _deemed_offering_ids
     from sla.models import SlaPolicy
-    from sla.sweep import _deemed_offering_ids
 
     with in_tenant(tenant_a):
         # even a policy row switched on behind the service's back
@@ -292,9 +293,9 @@ def test_the_sweep_never_deems_an_adminduk_application_approved(
 def test_deemed_approval_goes_through_the_service_layer_and_sends_its_webhook(
     tenant_a, in_tenant, permit_offering_a, people, monkeypatch, settings
 ):
+    from applications import sweep
     from integrations.models import WebhookDelivery
     from integrations.services import webhook_endpoint_create
-    from sla import sweep
 
     settings.MPP_WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     monkeypatch.setattr(sweep, "_deemed_offering_ids", lambda: {permit_offering_a.pk})

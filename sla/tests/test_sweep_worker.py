@@ -198,7 +198,7 @@ class Worker:
 
 def _dispatch(env: dict[str, str]) -> None:
     _run_in_subprocess(
-        env, "from sla.tasks import sla_sweep_dispatch; "
+        env, "from monitoring.tasks import sla_sweep_dispatch; "
         "sla_sweep_dispatch.apply_async(kwargs={'jitter_seconds': 0})",
     )
 

@@ -23,9 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         from reports.services import daily_figures_backfill
-        from sla.tasks import sweep_targets
+        from tenants.selectors import portal_open_tenants
 
-        tenants = sweep_targets()
+        tenants = portal_open_tenants()
         if options["schema"]:
             tenants = [t for t in tenants if t.schema_name == options["schema"]]
         for tenant in tenants:

@@ -1,7 +1,9 @@
 """The SLA sweep of one tenant: at-risk and breach transitions, escalation, deemed approval,
 and the breach of each workflow step's own deadline (attributed to the step's OPD).
 
-Runs in the tenant's schema (the `sla.tasks.sla_sweep_tenant` task, switched by the worker).
+Runs in the tenant's schema (the `monitoring.tasks.sla_sweep_tenant` task, switched by the
+worker). It lives in `applications`, the one owner of application state; `sla` stays below it
+(calendars, policies, due instants) and imports no application code.
 Transitions are found with index scans on the two partial indexes of
 `applications.Application` — `at_risk_at WHERE sla_state = 'on_track'` and
 `due_at WHERE sla_state IN ('on_track', 'at_risk')` — never by loading open applications:
@@ -42,7 +44,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from applications.models import PENDING_DECISION_STATUSES
+from .models import PENDING_DECISION_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ _COLUMNS = (
 
 
 def _table() -> str:
-    from applications.models import Application
+    from .models import Application
 
     return connection.ops.quote_name(Application._meta.db_table)
 
@@ -186,7 +188,7 @@ def _evidence(row: dict[str, Any], *, now: datetime) -> dict[str, Any]:
 
 
 def _insert_events(events: list[Any]) -> None:
-    from applications.models import ApplicationEvent
+    from .models import ApplicationEvent
 
     if events:
         ApplicationEvent.objects.bulk_create(events, ignore_conflicts=True)
@@ -197,7 +199,7 @@ def _notify(
     context: dict[str, Any],
 ) -> list[Any]:
     """The notification requests of one event (sent in one batch by `_send`)."""
-    from applications.notifications import NotificationRequest
+    from .notifications import NotificationRequest
 
     return [
         NotificationRequest(application_id=application_id, recipient_id=recipient_id,
@@ -209,7 +211,7 @@ def _notify(
 def _send(requests: list[Any]) -> int:
     """Insert a batch's notifications at once (recipients, existing rows and the insert: three
     queries, whatever the batch size); idempotent by dedup key; sent on commit."""
-    from applications.notifications import notifications_enqueue_many
+    from .notifications import notifications_enqueue_many
 
     return notifications_enqueue_many(requests) if requests else 0
 
@@ -284,7 +286,7 @@ def _breach_batch(
     *, now: datetime, limit: int, recipients: _Recipients, deemed: set[int], tenant_name: str,
     counts: SweepCounts,
 ) -> int:
-    from applications.models import ApplicationEvent, EventKind
+    from .models import ApplicationEvent, EventKind
 
     with transaction.atomic():
         rows = _transition_batch(to_state="breached", now=now, limit=limit)
@@ -325,8 +327,8 @@ def _breach_side_effects(events: list[Any]) -> None:
     webhook. Both are idempotent; webhooks are delivered on commit."""
     if not events:
         return
-    from applications.hooks import application_event_recorded, application_sla_breached
-    from applications.models import ApplicationEvent, EventKind
+    from .hooks import application_event_recorded, application_sla_breached
+    from .models import ApplicationEvent, EventKind
 
     stored = ApplicationEvent.objects.filter(
         kind=EventKind.SLA_BREACHED,
@@ -343,7 +345,7 @@ def _deem_approved(
 ) -> None:
     """Record deemed approval (same transaction as the breach) through the applications
     service layer — the one writer of application status — plus a notice to the applicant."""
-    from applications.services import DeemedApproval, applications_deem_approved
+    from .services import DeemedApproval, applications_deem_approved
 
     note = (
         "Permohonan dianggap dikabulkan secara hukum karena tidak diputuskan dalam batas "
@@ -375,7 +377,7 @@ def _deem_approved(
 
 
 def _at_risk_batch(*, now: datetime, limit: int, tenant_name: str, counts: SweepCounts) -> int:
-    from applications.models import ApplicationEvent, EventKind
+    from .models import ApplicationEvent, EventKind
 
     with transaction.atomic():
         rows = _transition_batch(to_state="at_risk", now=now, limit=limit)
@@ -410,9 +412,9 @@ def _step_breach_batch(
     service layer (`applications.steps.steps_mark_breached`, the owner of step rows); the
     head of the OPD that holds the step and the step's officer are told, and the
     `sla.breached` webhook goes out with the step. One transaction per batch."""
-    from applications.hooks import application_event_recorded
-    from applications.models import ApplicationEvent, EventKind
-    from applications.steps import steps_mark_breached
+    from .hooks import application_event_recorded
+    from .models import ApplicationEvent, EventKind
+    from .steps import steps_mark_breached
 
     with transaction.atomic():
         rows = steps_mark_breached(now=now, limit=limit)
@@ -452,7 +454,7 @@ def _escalation_candidates(*, now: datetime, days: int, limit: int) -> list[dict
     """Open breached applications without an escalation event for their current due date,
     whose due date is at least `days` calendar days old (a cheap necessary condition: N
     working days always span at least N calendar days)."""
-    from applications.models import ApplicationEvent
+    from .models import ApplicationEvent
 
     events = connection.ops.quote_name(ApplicationEvent._meta.db_table)
     sql = f"""
@@ -489,7 +491,7 @@ def _escalate(
     *, now: datetime, limit: int, recipients: _Recipients, tenant_name: str,
     counts: SweepCounts,
 ) -> None:
-    from applications.models import ApplicationEvent
+    from .models import ApplicationEvent
 
     days = escalate_after_working_days()
     if days <= 0:
