@@ -8,13 +8,19 @@ An app that reacts to applications provides a module ``<app>.application_hooks``
 * ``on_application_completed(*, application_id)`` — the application was completed (feedback
   invites the citizen to the SKM survey);
 * ``on_sla_breached(*, application_id)`` — its deadline passed undecided (feedback opens an
-  automatic complaint when the tenant enabled that).
+  automatic complaint when the tenant enabled that);
+* ``on_output_rendered(*, application_id, now)`` — an output PDF was rendered and stored,
+  unsigned, inside the writer's transaction (signing opens the signature job that withholds
+  it until it is PAdES-signed, ADR 0009).
 
-So `applications` imports none of its subscribers (`integrations`, `feedback`, `hall`): the
-import-linter contract "applications does not import its subscribers" holds it.
+So `applications` imports none of its subscribers (`integrations`, `feedback`, `hall`,
+`signing`): the import-linter contracts "applications does not import its subscribers" and
+"The domain apps are layered" hold it.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from core.discovery import collect
 
@@ -36,3 +42,8 @@ def application_completed(*, application_id: int) -> None:
 
 def application_sla_breached(*, application_id: int) -> None:
     _call("on_sla_breached", application_id=application_id)
+
+
+def application_output_rendered(*, application_id: int, now: datetime | None = None) -> None:
+    for hook in collect(MODULE, "on_output_rendered"):
+        hook(application_id=application_id, now=now)

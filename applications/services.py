@@ -31,6 +31,7 @@ from .errors import (
     WrongRole,
 )
 from .formspec import FormSpec, form_spec_for, serialize_cleaned
+from .hooks import application_output_rendered
 from .models import (
     Application,
     ApplicationEvent,
@@ -556,9 +557,9 @@ def output_generate(
         verify_url=_verify_url(token, base_url), service_version=version,
     )
     _store_output(application, ContentFile(pdf), extension="pdf")
-    from signing.services import output_signature_request  # PAdES in the background (ADR 0009)
-
-    output_signature_request(application=application, now=now)
+    # signing opens its job (the output is withheld until PAdES-signed in the background,
+    # ADR 0009) through signing.application_hooks, inside this transaction
+    application_output_rendered(application_id=application.pk, now=now)
     ApplicationEvent.objects.create(
         application=application, kind=EventKind.OUTPUT_ISSUED, actor_id=actor.pk,
         data={"source": "generated", "sha256": application.output_sha256,

@@ -181,9 +181,9 @@ def _create(complaint: Complaint) -> Complaint:
         try:
             with transaction.atomic():
                 complaint.save()
-            from integrations.hooks import on_complaint_filed
+            from .events import complaint_filed
 
-            on_complaint_filed(complaint_id=complaint.pk)  # webhooks, delivered on commit
+            complaint_filed(complaint_id=complaint.pk)  # integrations' webhooks, on commit
             return complaint
         except IntegrityError:
             if Complaint.objects.filter(tracking_code=complaint.tracking_code).exists():

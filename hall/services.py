@@ -381,20 +381,15 @@ def counter_start(*, actor: AbstractBaseUser | None, counter: Counter) -> Ticket
 def counter_finish(*, actor: AbstractBaseUser | None, counter: Counter) -> tuple[Ticket, str]:
     """Service done: records the service time and invites the citizen to the SKM (QR at the
     counter). Returns the ticket and the SKM link token."""
-    from feedback.services import skm_invite, skm_token
+    from .hooks import ticket_finished
 
     ticket = _current(counter, Ticket.Status.SERVING)
     ticket.status = Ticket.Status.DONE
     ticket.finished_at = timezone.now()
     ticket.service_seconds = _seconds(ticket.finished_at, ticket.started_at)
     ticket.save(update_fields=["status", "finished_at", "service_seconds"])
-    response = skm_invite(
-        source="ticket", source_id=ticket.pk, reference=ticket.number or ticket.code,
-        channel="counter", offering_id=ticket.offering_id, service_code=ticket.service_code,
-        agency_id=ticket.agency_id, counter_id=counter.pk, officer_id=ticket.served_by_id,
-        citizen_id=ticket.citizen_id,
-    )
-    return ticket, skm_token(response)
+    # feedback invites the citizen to the SKM and returns the link token (feedback.hall_hooks)
+    return ticket, ticket_finished(ticket_id=ticket.pk, counter_id=counter.pk)
 
 
 @transaction.atomic
