@@ -14,8 +14,8 @@ from regions.models import District, Village
 from regions.selectors import regions_ready
 
 
-def test_seed_demo_is_idempotent_and_usable(tenant_a):
-    logins = seed_demo()
+def _assert_usable(tenant_a, logins):
+    """The demo can be used at once; returns what a second run must leave unchanged."""
     with tenant_context(tenant_a):
         applications = Application.objects.count()
         # the forms' kecamatan/desa lists are filled from the national reference (issue 17)
@@ -28,14 +28,7 @@ def test_seed_demo_is_idempotent_and_usable(tenant_a):
         users = User.objects.count()
         rollups = TenantDailyRollup.objects.count()
     assert {login.login for login in logins} >= {"kementerian@menpan.go.id", "warga@example.id"}
-    # running it again creates nothing new
-    seed_demo()
-    with tenant_context(tenant_a):
-        assert Application.objects.count() == applications > 0
-        assert District.objects.count() == districts
     with schema_context("public"):
-        assert User.objects.count() == users
-        assert TenantDailyRollup.objects.count() == rollups
         # the demo citizen's profile is complete, so forms are prefilled (issue 17)
         profile = CitizenProfile.objects.get(user__email="warga@example.id")
         assert (profile.nik, profile.birth_date, profile.sex, profile.village_code) == (
@@ -46,12 +39,25 @@ def test_seed_demo_is_idempotent_and_usable(tenant_a):
         assert not User.objects.filter(
             email__in=[login.login for login in logins], email_verified_at__isnull=True
         ).exists()
+    return applications, districts, users, rollups
 
 
-def test_seed_demo_shows_the_product_alive(tenant_a):
-    """Eight live tenants in WIB, WITA and WIT with three months of activity (issue 16): every
-    status, step rows consistent with each version's workflow, late files, SKM answers,
-    complaints and queue tickets; two tenants stopped at different onboarding steps."""
+def _assert_same(tenant_a, before):
+    applications, districts, users, rollups = before
+    with tenant_context(tenant_a):
+        assert Application.objects.count() == applications > 0
+        assert District.objects.count() == districts
+    with schema_context("public"):
+        assert User.objects.count() == users
+        assert TenantDailyRollup.objects.count() == rollups
+
+
+def test_seed_demo_is_usable_alive_and_idempotent(tenant_a):
+    """One seed (it is the slowest fixture of the suite), then: usable at once (logins,
+    regions, counters, a complete citizen profile); eight live tenants in WIB, WITA and WIT
+    with three months of activity (issue 16): every status, step rows consistent with each
+    version's workflow, late files, SKM answers, complaints and queue tickets; two tenants
+    stopped at different onboarding steps; and a second run adds nothing."""
     from django.db.models import Count
 
     from applications.models import ApplicationStep
@@ -63,7 +69,7 @@ def test_seed_demo_shows_the_product_alive(tenant_a):
     from onboarding.selectors import first_open_step
     from tenants.models import Tenant
 
-    seed_demo()
+    before = _assert_usable(tenant_a, seed_demo())
     with schema_context("public"):
         tenants = list(Tenant.objects.exclude(schema_name="public"))
         versions = {v.pk: workflow_of(v) for v in ServiceVersion.objects.all()}
@@ -123,6 +129,7 @@ def test_seed_demo_shows_the_product_alive(tenant_a):
         counts = (Application.objects.count(), Ticket.objects.count(),
                   SkmResponse.objects.count(), Complaint.objects.count())
     seed_demo()  # a second run adds nothing
+    _assert_same(tenant_a, before)
     with tenant_context(live[-1]):
         assert counts == (Application.objects.count(), Ticket.objects.count(),
                           SkmResponse.objects.count(), Complaint.objects.count())

@@ -3,7 +3,9 @@
 `BrowserServer`: a real `manage.py runserver --noreload` subprocess on a free port against a
 throwaway database on the same PostgreSQL server as the default (derived like
 bench/__main__.py), migrated with `deploy_migrate`, with `config.settings.test` (Celery
-eager, locmem email) and its own MPP_DATA_DIR; dropped at the end.
+eager, locmem email) and its own MPP_DATA_DIR; dropped at the end. The first `migrate()` of a
+test run migrates a template database once; every later one is a `CREATE DATABASE … TEMPLATE`
+copy of it (≈ 1 s instead of ≈ 13 s per journey), dropped when the run ends.
 `launch_chromium(playwright)`: Chromium with the flags that work on this machine; it resolves
 `*.localhost` to loopback by itself.
 
@@ -13,6 +15,7 @@ Tests using these helpers are skipped (with the reason) when the playwright pack
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -70,6 +73,27 @@ def admin_conninfo() -> tuple[dict[str, object], str]:
     }, url
 
 
+_TEMPLATE: dict[str, object] = {}
+
+
+def _drop_template() -> None:
+    server = _TEMPLATE.pop("server", None)
+    if server is not None:
+        server.stop()  # type: ignore[attr-defined]
+
+
+def _migrated_template() -> BrowserServer:
+    """A database (and data dir) migrated like `mpp_run` does, built once per test run."""
+    if "server" not in _TEMPLATE:
+        template = BrowserServer(prefix="mpp_tpl")
+        template.data_dir.mkdir(parents=True, exist_ok=True)
+        template.manage("deploy_migrate")
+        template.manage("createcachetable")
+        _TEMPLATE["server"] = template
+        atexit.register(_drop_template)
+    return _TEMPLATE["server"]  # type: ignore[return-value]
+
+
 class BrowserServer:
     """A throwaway database + a runserver process. `shell(code)` runs Python with the
     server's settings (`manage.py shell -c`) for setup steps and out-of-band reads."""
@@ -109,9 +133,15 @@ class BrowserServer:
         return self.manage("shell", "-c", code).strip()
 
     def migrate(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.manage("deploy_migrate")
-        self.manage("createcachetable")
+        """What mpp_run does first (deploy_migrate + createcachetable), as a copy of the run's
+        migrated template: no connection is open on the template between its commands."""
+        import psycopg
+
+        template = _migrated_template()
+        with psycopg.connect(**self.conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{self.db}"')
+            conn.execute(f'CREATE DATABASE "{self.db}" TEMPLATE "{template.db}"')
+        shutil.copytree(template.data_dir, self.data_dir, dirs_exist_ok=True)
 
     def start(self) -> None:
         self.log = open(self.data_dir / "server.log", "wb")
