@@ -327,17 +327,16 @@ def _breach_side_effects(events: list[Any]) -> None:
     webhook. Both are idempotent; webhooks are delivered on commit."""
     if not events:
         return
-    from .hooks import application_event_recorded, application_sla_breached
+    from .hooks import application_events_recorded, application_sla_breached_many
     from .models import ApplicationEvent, EventKind
 
-    stored = ApplicationEvent.objects.filter(
+    stored = list(ApplicationEvent.objects.filter(
         kind=EventKind.SLA_BREACHED,
         application_id__in=[event.application_id for event in events],
         dedup_key__in={event.dedup_key for event in events},
-    ).values_list("pk", "application_id")
-    for event_id, application_id in stored:
-        application_sla_breached(application_id=application_id)
-        application_event_recorded(event_id=event_id)
+    ).order_by("pk").values_list("pk", "application_id"))
+    application_sla_breached_many(application_ids=[app_id for _pk, app_id in stored])
+    application_events_recorded(event_ids=[pk for pk, _app_id in stored])
 
 
 def _deem_approved(
@@ -412,7 +411,7 @@ def _step_breach_batch(
     service layer (`applications.steps.steps_mark_breached`, the owner of step rows); the
     head of the OPD that holds the step and the step's officer are told, and the
     `sla.breached` webhook goes out with the step. One transaction per batch."""
-    from .hooks import application_event_recorded
+    from .hooks import application_events_recorded
     from .models import ApplicationEvent, EventKind
     from .steps import steps_mark_breached
 
@@ -439,12 +438,11 @@ def _step_breach_batch(
                 context=context,
             )
         if rows:
-            for event_id in ApplicationEvent.objects.filter(
+            application_events_recorded(event_ids=list(ApplicationEvent.objects.filter(
                 kind=EventKind.STEP_BREACHED,
                 application_id__in=[row["application_id"] for row in rows],
                 data__step_id__in=[row["step_id"] for row in rows],
-            ).values_list("pk", flat=True):
-                application_event_recorded(event_id=event_id)
+            ).order_by("pk").values_list("pk", flat=True)))
         counts.notifications += _send(pending)
         counts.steps_breached += len(rows)
     return len(rows)

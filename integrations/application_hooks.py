@@ -8,3 +8,10 @@ def on_application_event(*, event_id: int) -> None:
     from .hooks import on_application_event as emit
 
     emit(event_id=event_id)
+
+
+def on_application_events(*, event_ids: list[int]) -> None:
+    """The sweep's batch: one query answers "does this tenant have webhooks?" for all."""
+    from .hooks import on_application_events as emit
+
+    emit(event_ids=event_ids)

@@ -44,18 +44,37 @@ def application_payload(application: Any) -> dict[str, Any]:
     }
 
 
-def on_application_event(*, event_id: int) -> None:
-    from applications.models import ApplicationEvent
-
+def _has_endpoints() -> bool:
     from .models import WebhookEndpoint
 
-    if not WebhookEndpoint.objects.filter(is_active=True).exists():
-        return  # most tenants have no webhooks: one cheap query instead of loading the event
-    event = (
-        ApplicationEvent.objects.select_related("application__agency").filter(pk=event_id).first()
-    )
-    if event is None:
-        return
+    # most tenants have no webhooks: one cheap query instead of loading the event
+    return WebhookEndpoint.objects.filter(is_active=True).exists()
+
+
+def on_application_event(*, event_id: int) -> None:
+    if _has_endpoints():
+        _emit_events([event_id])
+
+
+def on_application_events(*, event_ids: list[int]) -> None:
+    """Batch form (the SLA sweep): one endpoint check and one load for all the events."""
+    if event_ids and _has_endpoints():
+        _emit_events(event_ids)
+
+
+def _emit_events(event_ids: list[int]) -> None:
+    from applications.models import ApplicationEvent
+
+    for event in (
+        ApplicationEvent.objects.select_related("application__agency")
+        .filter(pk__in=event_ids).order_by("pk")
+    ):
+        _emit_event(event)
+
+
+def _emit_event(event: Any) -> None:
+    from applications.models import ApplicationEvent
+
     application = event.application
     data = application_payload(application)
     agency_id = application.agency_id
