@@ -7,14 +7,15 @@ commit. The task (`account_erasure_run`) then:
 1. visits every provisioned tenant schema (`tenants.selectors.ready_tenants`), one transaction
    each that also records the schema in `progress`, so a rerun skips it:
    - deletes the person's staff roles, OIDC grants and tokens, notifications, draft
-     applications and vault documents (their files right after the commit; names still to
-     delete stay in `files_pending` until they are gone);
+     applications and the regency's copies of their vault documents (their files right
+     after the commit; names still to delete stay in `files_pending` until they are gone);
    - keeps what is a public record and pseudonymises it: submitted applications (the
      applicant's name → the pseudonym; NIK, family-card number, contacts, birth data and
      address → empty; the tracking check digits → none), complaints, queue tickets; SKM
      answers lose the link to the person;
 2. then, in the public schema, revokes sessions, API and DRF tokens, deletes the profile,
-   identity links and one-time codes, and turns the `User` row into a tombstone (pseudonym
+   identity links, one-time codes and the vault (documents with their share and access
+   log; the files right after the commit, docs/adr/0013), and turns the `User` row into a tombstone (pseudonym
    name, `<pseudonym>@akun-terhapus.invalid`, no phone, unusable password, inactive, no
    roles). The row stays so that the ids kept in tenant tables still resolve (ADR 0006).
 
@@ -303,7 +304,7 @@ def erase_tenant_rows(*, person: ErasedPerson) -> tuple[dict[str, int], list[str
     """Remove or pseudonymise the person in the current tenant schema. Returns counts and the
     storage names of the files to delete once this transaction has committed."""
     from agencies.models import StaffRole
-    from applications.models import Application, Notification, Status, VaultDocument
+    from applications.models import Application, AttachedDocument, Notification, Status
     from feedback.models import Complaint, SkmResponse
     from hall.models import Ticket
     from integrations.oidc_models import AccessToken, Grant, IDToken, OidcClient, RefreshToken
@@ -336,9 +337,10 @@ def erase_tenant_rows(*, person: ErasedPerson) -> tuple[dict[str, int], list[str
         application.save(update_fields=["form_data", "lookup_digits", "updated_at"])
         count("applications_pseudonymised", 1)
 
-    documents = VaultDocument.objects.filter(owner_id=uid)
+    # this regency's copies of the person's vault documents (docs/adr/0013)
+    documents = AttachedDocument.objects.filter(owner_id=uid)
     files = [name for name in documents.values_list("file", flat=True) if name]
-    count("vault_documents", documents.count())
+    count("attached_documents", documents.count())
     documents.delete()  # and their access log (CASCADE, same schema)
 
     count("tickets_pseudonymised", Ticket.objects.filter(citizen_id=uid).update(
@@ -353,6 +355,7 @@ def _erase_public(*, erasure_id: int, person: ErasedPerson) -> None:
     from rest_framework.authtoken.models import Token
 
     from api.models import ApiToken
+    from vault.models import Document
 
     from .models import IdentityLink, OneTimeCode
 
@@ -371,6 +374,10 @@ def _erase_public(*, erasure_id: int, person: ErasedPerson) -> None:
             "identity_links": IdentityLink.objects.filter(user_id=uid).delete()[0],
             "one_time_codes": OneTimeCode.objects.filter(user_id=uid).delete()[0],
         }
+        vault = Document.objects.filter(owner_id=uid)
+        vault_files = [name for name in vault.values_list("file", flat=True) if name]
+        counts["vault_documents"] = vault.count()
+        vault.delete()  # with their shares and access log (CASCADE)
         user = User.objects.select_for_update().get(pk=uid)
         user.full_name = person.pseudonym
         user.email = f"{person.pseudonym.lower()}@{ERASED_EMAIL_DOMAIN}"
@@ -392,6 +399,10 @@ def _erase_public(*, erasure_id: int, person: ErasedPerson) -> None:
         erasure.save(update_fields=["progress", "state", "finished_at", "updated_at"])
         erasure_audit("account.erasure.done", erasure=erasure, counts=counts,
                       tenants=erasure.tenants_done)
+    # the rows are gone (committed): now the vault files; storage deletes are idempotent
+    storage = Document._meta.get_field("file").storage
+    for name in vault_files:
+        storage.delete(name)
 
 
 def erasure_progress(erasure: AccountErasureRequest) -> dict[str, Any]:

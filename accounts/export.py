@@ -2,10 +2,12 @@
 machine-readable format), built on the platform host across every tenant schema.
 
 `account_export_write(user=..., out=...)` writes a ZIP: `data.json` (account, profile,
-identity links, and per tenant where the person has data: staff roles, applications with
-their citizen-visible timeline, vault documents with their access log, queue tickets,
-complaints) and `documents/<tenant slug>/<id>.<ext>` (the vault files). Only rows of
-`user` are read: every query filters on the user's id.
+identity links, the vault across regencies: documents, what was shared with which OPD of which
+regency, and the access log; and per tenant where the person has data: staff roles,
+applications with their citizen-visible timeline, the regency's copies of attached documents
+with its access log, queue tickets, complaints), `documents/vault/<id>.<ext>` (the vault
+files) and `documents/<tenant slug>/<id>.<ext>` (the regencies' copies). Only rows of `user`
+are read: every query filters on the user's id.
 
 Which schemas hold the person's rows is found first with one UNION ALL query per 100
 schemas, so a fleet of 514 tenants costs a handful of round trips, not 514 schema switches.
@@ -40,13 +42,13 @@ def _iso(value: Any) -> str | None:
 def _owned_tables() -> list[tuple[str, str]]:
     """(table, user column) of every tenant table the export reads rows of."""
     from agencies.models import StaffRole
-    from applications.models import Application, VaultDocument
+    from applications.models import Application, AttachedDocument
     from feedback.models import Complaint
     from hall.models import Ticket
 
     return [
         (Application._meta.db_table, "applicant_id"),
-        (VaultDocument._meta.db_table, "owner_id"),
+        (AttachedDocument._meta.db_table, "owner_id"),
         (StaffRole._meta.db_table, "user_id"),
         (Ticket._meta.db_table, "citizen_id"),
         (Complaint._meta.db_table, "complainant_id"),
@@ -107,10 +109,44 @@ class _File:
     storage_name: str
 
 
+def _vault_section(*, user: User) -> tuple[dict[str, Any], list[_File]]:
+    """The person's vault (public schema): documents, shares, access log across regencies."""
+    from vault.models import Access, Document, Share
+
+    files: list[_File] = []
+    documents = []
+    for document in Document.objects.filter(owner_id=user.pk).order_by("pk"):
+        arcname = f"documents/vault/{document.pk}.{document.extension}"
+        has_file = bool(document.file.name) and document.file.storage.exists(document.file.name)
+        if has_file:
+            files.append(_File(arcname=arcname, storage_name=document.file.name))
+        documents.append({
+            "id": document.pk, "document_type": document.document_type,
+            "label": document.label, "original_name": document.original_name,
+            "content_type": document.content_type, "size": document.size,
+            "sha256": document.sha256, "created_at": _iso(document.created_at),
+            "deleted_at": _iso(document.deleted_at), "file": arcname if has_file else None,
+        })
+    shares = [
+        {"document_id": s.document_id, "regency": s.tenant_name, "agency": s.agency_name,
+         "application": s.tracking_code or s.application_id,
+         "requirement": s.requirement_code, "consented_at": _iso(s.consented_at)}
+        for s in Share.objects.filter(owner_id=user.pk).order_by("pk")
+    ]
+    accesses = [
+        {"document_id": a.document_id, "regency": a.tenant_name, "agency": a.agency_name,
+         "application": a.tracking_code or a.application_id,
+         "by": getattr(a.actor, "full_name", ""), "accessed_at": _iso(a.accessed_at)}
+        for a in Access.objects.filter(owner_id=user.pk).select_related("actor")
+        .order_by("-accessed_at", "-pk")
+    ]
+    return {"documents": documents, "shares": shares, "access_log": accesses}, files
+
+
 def _tenant_section(*, user: User, tenant: Any) -> tuple[dict[str, Any], list[_File]]:
     """The person's rows in the current tenant schema."""
     from agencies.models import StaffRole
-    from applications.models import DocumentAccess, VaultDocument
+    from applications.models import AttachedDocument, DocumentAccess
     from applications.selectors import applications_of, timeline
     from feedback.models import Complaint
     from hall.models import Ticket
@@ -141,17 +177,18 @@ def _tenant_section(*, user: User, tenant: Any) -> tuple[dict[str, Any], list[_F
             ],
         })
     documents = []
-    for document in VaultDocument.objects.filter(owner_id=user.pk).order_by("pk"):
+    for document in AttachedDocument.objects.filter(owner_id=user.pk).order_by("pk"):
         arcname = f"documents/{tenant.slug}/{document.pk}.{document.extension}"
         has_file = bool(document.file.name) and default_storage.exists(document.file.name)
         if has_file:
             files.append(_File(arcname=arcname, storage_name=document.file.name))
         documents.append({
-            "id": document.pk, "document_type": document.document_type,
+            "id": document.pk, "vault_document_id": document.source_document_id,
+            "document_type": document.document_type,
             "label": document.label, "original_name": document.original_name,
             "content_type": document.content_type, "size": document.size,
             "sha256": document.sha256, "created_at": _iso(document.created_at),
-            "deleted_at": _iso(document.deleted_at), "file": arcname if has_file else None,
+            "file": arcname if has_file else None,
         })
     accesses = (  # documents opened, and identity numbers of applications revealed
         DocumentAccess.objects.filter(
@@ -210,9 +247,15 @@ def account_export_write(*, user: User, out: IO[bytes]) -> dict[str, Any]:
         with_rows = schemas_with_rows(
             user_id=user.pk, schema_names=[t.schema_name for t in tenants]
         )
+        data["vault"], vault_files = _vault_section(user=user)
     sections: list[dict[str, Any]] = []
-    summary = {"tenants": 0, "applications": 0, "documents": 0}
+    summary = {"tenants": 0, "applications": 0, "documents": len(data["vault"]["documents"])}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        from vault.storage import vault_storage
+
+        for item in vault_files:
+            with vault_storage().open(item.storage_name, "rb") as handle:
+                archive.writestr(item.arcname, handle.read())
         for tenant in tenants:
             if tenant.schema_name not in with_rows:
                 continue
@@ -224,7 +267,6 @@ def account_export_write(*, user: User, out: IO[bytes]) -> dict[str, Any]:
             sections.append(section)
             summary["tenants"] += 1
             summary["applications"] += len(section["applications"])
-            summary["documents"] += len(section["documents"])
         data["tenants"] = sections
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2,
                                                  default=str))

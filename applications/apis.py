@@ -162,6 +162,13 @@ class ApplicationSubmitApi(TenantApi):
     class InputSerializer(serializers.Serializer):
         form_data = serializers.DictField(required=False)
         documents = serializers.DictField(child=serializers.IntegerField(), required=False)
+        share_consent = serializers.BooleanField(
+            required=False, default=False,
+            help_text="the citizen agreed to give the vault documents to the OPDs listed in a "
+                      "previous 400 share_consent_required answer (docs/adr/0013)",
+        )
+        consent_digest = serializers.CharField(required=False, default="", max_length=64,
+                                               allow_blank=True)
 
     @extend_schema(operation_id="applications_submit", request=InputSerializer,
                    parameters=[IDEMPOTENCY_HEADER],
@@ -175,6 +182,8 @@ class ApplicationSubmitApi(TenantApi):
             idempotency_key=request.headers.get("Idempotency-Key"),
             form_data=serializer.validated_data.get("form_data"),
             documents=serializer.validated_data.get("documents"),
+            share_consent=serializer.validated_data["share_consent"],
+            consent_digest=serializer.validated_data["consent_digest"],
         )
         return Response(
             _detail_data(_own(request, str(submitted.pk))),

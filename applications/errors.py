@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from vault.errors import UploadRejected  # noqa: F401 - one class for every upload check
 
 
 class ApplicationNotFound(NotFound):
@@ -65,10 +66,17 @@ class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
 
 
-class UploadRejected(ApplicationError):
-    """An upload was refused (type sniffed from content, size, empty)."""
+class ConsentRequired(ApplicationError):
+    """Documents would go to an OPD that does not hold them yet, and the citizen has not
+    agreed on the consent screen (or agreed to another list). `extra["documents"]` lists
+    them; `plan` carries the same rows for the view."""
 
-    code = "upload_rejected"
+    code = "share_consent_required"
+
+    def __init__(self, message: str, *, extra: dict | None = None, plan: list | None = None
+                 ) -> None:
+        super().__init__(message, extra=extra)
+        self.plan = plan or []
 
 
 class TrackingRateLimited(ApplicationError):

@@ -1,6 +1,6 @@
 """Applications, their events, the citizen's document vault and notifications (tenant schema).
 
-Five lean tables per tenant:
+Lean tables per tenant:
 
 * :class:`Application` - one citizen application to one offering, with its SLA clock fields.
   CONTRACT (the SLA sweep and monitoring build on it): ``tracking_code``, ``offering``,
@@ -12,8 +12,9 @@ Five lean tables per tenant:
 * :class:`ApplicationEvent` - the timeline and audit trail. ``dedup_key`` (non-empty) makes
   an event unique per ``(application, kind)``: a sweep inserts exactly one breach event with
   ``bulk_create(..., ignore_conflicts=True)`` or ``get_or_create``.
-* :class:`VaultDocument` / :class:`DocumentAccess` - the citizen's documents, entered once
-  per tenant and reused by all its OPDs (docs/adr/0003), and the log of staff access.
+* :class:`AttachedDocument` / :class:`DocumentAccess` - this regency's copies of the vault
+  documents the citizen attached to applications here with consent (the vault itself is the
+  citizen's, across regencies: `vault`, docs/adr/0013), and the log of staff access.
 * :class:`Notification` - the transactional outbox of email/SMS messages.
 
 Users live in the public schema: user references are ``db_constraint=False`` foreign keys
@@ -91,10 +92,22 @@ def _user_fk(*, null: bool = False, verbose_name: str = "") -> models.ForeignKey
     )
 
 
-def vault_upload_to(instance: VaultDocument, filename: str) -> str:
-    """`private/vault/<random token>.<ext>`; TenantFileSystemStorage adds the schema folder.
-    The name never contains the citizen's file name or id (non-guessable)."""
+def attachment_upload_to(instance: AttachedDocument, filename: str) -> str:
+    """`private/attachments/<random token>.<ext>`; TenantFileSystemStorage adds the schema
+    folder. The name never contains the citizen's file name or id (non-guessable). Copies
+    made before docs/adr/0013 keep their `private/vault/…` names."""
+    return f"private/attachments/{instance.storage_token}.{instance.extension}"
+
+
+def vault_upload_to(instance: AttachedDocument, filename: str) -> str:
+    """The name of the per-tenant vault before docs/adr/0013 (migration 0001 refers to it)."""
     return f"private/vault/{instance.storage_token}.{instance.extension}"
+
+
+class VaultContentType(models.TextChoices):
+    PDF = "application/pdf", "PDF"
+    JPEG = "image/jpeg", "JPEG"
+    PNG = "image/png", "PNG"
 
 
 def output_upload_to(instance: Application, filename: str) -> str:
@@ -158,7 +171,8 @@ class Application(models.Model):
     assigned_to = _user_fk(null=True, verbose_name=_("petugas"))
 
     form_data = models.JSONField(_("isian formulir"), default=dict, blank=True)
-    # requirement code -> VaultDocument id
+    # requirement code -> vault.Document id (the citizen's pick; once submitted, this
+    # tenant holds an AttachedDocument copy of each, found by `source_document_id`)
     documents = models.JSONField(_("dokumen"), default=dict, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     # last 4 digits of the applicant's NIK and phone numbers: the public tracking page's check
@@ -356,33 +370,38 @@ class ApplicationEvent(models.Model):
         return f"{self.application_id} {self.kind} {self.from_status}->{self.to_status}"
 
 
-class VaultDocument(models.Model):
-    """A citizen's document (KTP, KK, STR, ijazah …) kept once per tenant, reused by
-    reference in every application. The file is private: only `applications.views`
-    streams it, after `selectors.document_access_check`."""
+class AttachedDocument(models.Model):
+    """This regency's own copy of a document from the citizen's vault (`vault.Document`,
+    public schema), made when the citizen attached it to an application here with consent
+    (docs/adr/0013). One copy per vault document per tenant, reused by later applications of
+    the same citizen here. It is the administration's record of the application: it stays
+    when the citizen deletes the document from the vault, and goes with account erasure.
+    The file is private: only `applications.views_staff.document` streams it, after
+    `selectors.document_for_staff`."""
 
-    class ContentType(models.TextChoices):
-        PDF = "application/pdf", "PDF"
-        JPEG = "image/jpeg", "JPEG"
-        PNG = "image/png", "PNG"
+    ContentType = VaultContentType
 
     owner = _user_fk(verbose_name=_("pemilik"))
+    # The vault document this copies (`vault.Document` id; Application.documents holds it).
+    source_document_id = models.IntegerField(_("dokumen brankas"), null=True, blank=True)
     document_type = models.CharField(_("jenis dokumen"), max_length=40)
     label = models.CharField(_("nama dokumen"), max_length=150)
     original_name = models.CharField(_("nama berkas asli"), max_length=200, blank=True)
     storage_token = models.CharField(max_length=64, unique=True)
     extension = models.CharField(max_length=5)
-    file = models.FileField(upload_to=vault_upload_to, max_length=200)
-    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    file = models.FileField(upload_to=attachment_upload_to, max_length=200)
+    content_type = models.CharField(max_length=20, choices=VaultContentType.choices)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("dokumen brankas")
-        verbose_name_plural = _("dokumen brankas")
+        verbose_name = _("dokumen terlampir")
+        verbose_name_plural = _("dokumen terlampir")
+        constraints = [
+            models.UniqueConstraint(fields=["source_document_id"], name="attached_source_unique"),
+        ]
         indexes = [models.Index(fields=["owner", "document_type"], name="vault_owner_type_idx")]
 
     def __str__(self) -> str:
@@ -394,7 +413,8 @@ class DocumentAccess(models.Model):
     an application (`field` names it; `document` is empty then). The citizen sees this log."""
 
     document = models.ForeignKey(
-        VaultDocument, on_delete=models.CASCADE, related_name="accesses", null=True, blank=True,
+        AttachedDocument, on_delete=models.CASCADE, related_name="accesses", null=True,
+        blank=True,
     )
     field = models.CharField(_("isian yang ditampilkan"), max_length=64, blank=True)
     application = models.ForeignKey(

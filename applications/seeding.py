@@ -85,7 +85,9 @@ def seed_demo_tenant(*, tenant: Any) -> None:
     from accounts.models import User
     from agencies.models import StaffRole
     from services.models import Offering
+    from vault.models import Document
 
+    from .attachments import documents_attach, sharing_plan
     from .formspec import form_spec_for
     from .models import Application, Status
     from .statemachine import application_transition
@@ -108,7 +110,10 @@ def seed_demo_tenant(*, tenant: Any) -> None:
     if not offerings:
         logger.info("applications demo skipped in %s: no offerings", tenant.schema_name)
         return
+    # the citizen's vault is one across regencies: the documents of the first seeded tenant
     documents: dict[str, int] = {}
+    for document in Document.objects.filter(owner_id=citizen.pk, deleted_at__isnull=True):
+        documents.setdefault(document.document_type, document.pk)
     for code, actions in DEMO_FLOWS:
         offering = offerings.get(code)
         if offering is None:
@@ -131,7 +136,13 @@ def seed_demo_tenant(*, tenant: Any) -> None:
                 documents={r.code: documents[r.document_type] for r in spec.requirements},
                 lookup_digits=["0001", "7890"],
             )
-            application_transition(application_id=application.pk, action="submit", actor=citizen)
+            application = application_transition(application_id=application.pk,
+                                                 action="submit", actor=citizen)
+            # the demo citizen agreed to share these with the OPDs here (the consent screen)
+            documents_attach(application=application, actor=citizen, plan=sharing_plan(
+                owner_id=citizen.pk, offering=offering, spec=spec,
+                documents=application.documents,
+            ))
             for action in actions:
                 application_transition(
                     application_id=application.pk, action=action, actor=admin,

@@ -22,12 +22,11 @@ from .models import (
     Application,
     ApplicationEvent,
     ApplicationStep,
-    DocumentAccess,
+    AttachedDocument,
     EventKind,
     Notification,
     SlaState,
     Status,
-    VaultDocument,
 )
 from .permissions import StaffScope
 from .tracking import TRACKING_CODE_RE, normalize_tracking_code
@@ -90,43 +89,55 @@ def notification_summary(*, application: Application) -> dict[str, int]:
 # --------------------------------------------------------------------------- vault
 
 
-def vault_documents_of(*, user: Any) -> QuerySet[VaultDocument]:
-    return VaultDocument.objects.filter(owner_id=user.pk, deleted_at__isnull=True).order_by(
-        "-created_at"
-    )
+def vault_documents_of(*, user: Any) -> QuerySet[Any]:
+    """The citizen's vault, across regencies (vault.selectors)."""
+    from vault.selectors import documents_of
+
+    return documents_of(user=user)
 
 
-def vault_document_for_owner(*, user: Any, document_id: int) -> VaultDocument:
-    document = VaultDocument.objects.filter(pk=document_id, owner_id=user.pk).first()
-    if document is None:
-        raise DocumentNotFound(_("Dokumen tidak ditemukan."))
-    return document
+def vault_document_for_owner(*, user: Any, document_id: int) -> Any:
+    from vault.selectors import document_for_owner
+
+    return document_for_owner(user=user, document_id=document_id)
 
 
-def document_accesses(*, document: VaultDocument) -> list[DocumentAccess]:
-    """The access log the citizen sees: who (name), when, for which application."""
-    return list(
-        DocumentAccess.objects.filter(document=document)
-        .select_related("actor", "application").order_by("-accessed_at")[:200]
-    )
+def application_documents(*, application: Application) -> dict[int, Any]:
+    """{vault document id: what to show} for the documents an application names: this
+    regency's copies once submitted (they outlive a deletion from the vault), the citizen's
+    vault documents for a draft. One query."""
+    ids = {int(v) for v in (application.documents or {}).values() if v}
+    if not ids:
+        return {}
+    if application.status == Status.DRAFT:
+        from vault.selectors import documents_by_id
+
+        return documents_by_id(owner_id=application.applicant_id, ids=ids)
+    return {
+        copy.source_document_id: copy
+        for copy in AttachedDocument.objects.filter(
+            source_document_id__in=ids, owner_id=application.applicant_id
+        )
+    }
 
 
 def document_for_staff(
     *, scope: StaffScope, application_id: int, document_id: int
-) -> tuple[Application, VaultDocument]:
-    """A document staff may open: referenced by a submitted application of an OPD the user
-    works in (or any, for tenant admins). 404 otherwise."""
+) -> tuple[Application, AttachedDocument]:
+    """This regency's copy of a document, for staff who see a submitted application that
+    names it (an OPD on its steps, or the tenant's admins). `document_id` is the vault id the
+    application names. Only this schema's copies are looked at: a document never attached
+    here cannot be found, whatever the id. 404 otherwise."""
     application = (
         Application.objects.filter(pk=application_id).exclude(status=Status.DRAFT)
-        .only("id", "agency_id", "involved_agencies", "documents", "applicant_id", "tracking_code")
-        .first()
+        .select_related("agency").first()
     )
     if application is None or not scope.sees_application(application):
         raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
     if document_id not in {int(v) for v in (application.documents or {}).values()}:
         raise DocumentNotFound(_("Dokumen tidak ditemukan."))
-    document = VaultDocument.objects.filter(
-        pk=document_id, owner_id=application.applicant_id
+    document = AttachedDocument.objects.filter(
+        source_document_id=document_id, owner_id=application.applicant_id
     ).first()
     if document is None:
         raise DocumentNotFound(_("Dokumen tidak ditemukan."))
@@ -325,11 +336,11 @@ def output_verification(*, token: str) -> Verification:
 
 __all__ = [
     "WorklistFilters",
+    "application_documents",
     "application_for_applicant",
     "application_for_staff",
     "application_for_tracking",
     "applications_of",
-    "document_accesses",
     "document_for_staff",
     "output_verification",
     "timeline",

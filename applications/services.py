@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from . import clock
 from .errors import (
     ApplicationNotFound,
+    ConsentRequired,
     IdempotencyConflict,
     IdempotencyKeyRequired,
     IllegalTransition,
@@ -39,7 +40,6 @@ from .models import (
     EventKind,
     SlaState,
     Status,
-    VaultDocument,
 )
 from .permissions import StaffScope, staff_scope
 from .statemachine import application_transition
@@ -91,13 +91,35 @@ class Validated:
 
 
 def _owned_documents(*, owner_id: int, ids: set[int]) -> set[int]:
-    if not ids:
-        return set()
-    return set(
-        VaultDocument.objects.filter(
-            pk__in=ids, owner_id=owner_id, deleted_at__isnull=True
-        ).values_list("pk", flat=True)
+    """The owner's documents still in their vault (across regencies) among `ids`."""
+    from vault.selectors import documents_by_id
+
+    return set(documents_by_id(owner_id=owner_id, ids=ids))
+
+
+def _consented_plan(
+    *, applicant: Any, offering: Any, spec: FormSpec, documents: Mapping[str, int],
+    share_consent: bool, consent_digest: str,
+) -> list[Any]:
+    """The documents this submission gives to which OPD here (applications.attachments);
+    ConsentRequired when something new would be shared without the citizen's consent to
+    exactly this list (`consent_digest`, when given, names the list they saw)."""
+    from .attachments import needs_consent, plan_digest, sharing_plan
+
+    plan = sharing_plan(owner_id=applicant.pk, offering=offering, spec=spec, documents=documents)
+    if not needs_consent(plan):
+        return plan
+    digest = plan_digest(plan)
+    if share_consent and (not consent_digest or consent_digest == digest):
+        return plan
+    message = (
+        _("Daftar dokumen yang dibagikan berubah. Periksa dan setujui lagi.")
+        if share_consent else
+        _("Setujui dulu dokumen yang akan dibagikan kepada OPD sebelum permohonan diajukan.")
     )
+    raise ConsentRequired(message, extra={
+        "consent_digest": digest, "documents": [d.as_api() for d in plan if d.new],
+    }, plan=plan)
 
 
 def clean_documents(*, owner_id: int, documents: Mapping[str, Any], spec: FormSpec) -> tuple[
@@ -291,11 +313,15 @@ def application_update_draft(
 def application_submit(
     *, applicant: Any, idempotency_key: str | None, application_id: int | None = None,
     offering: Any = None, form_data: Mapping[str, Any] | None = None,
-    documents: Mapping[str, Any] | None = None,
+    documents: Mapping[str, Any] | None = None, share_consent: bool = False,
+    consent_digest: str = "",
 ) -> tuple[Application, bool]:
     """Submit a draft (`application_id`) or create-and-submit (`offering`). Returns
     `(application, replayed)`: a replay with the same key returns the same application and
-    `replayed=True`, without a second submission or notification."""
+    `replayed=True`, without a second submission or notification.
+
+    Vault documents go to this regency's OPDs only with `share_consent` (ConsentRequired
+    otherwise, before anything is written); this regency then holds its own copies."""
     key = _normalize_key(idempotency_key)
     if not key:
         raise IdempotencyKeyRequired(
@@ -324,6 +350,9 @@ def application_submit(
             spec=spec, owner_id=applicant.pk, form_data=form_data or {},
             documents=documents or {},
         )
+        plan = _consented_plan(applicant=applicant, offering=offering, spec=spec,
+                               documents=validated.documents, share_consent=share_consent,
+                               consent_digest=consent_digest)
         draft, created = _draft_insert(
             applicant=applicant, offering=offering, spec=spec, form_data=form_data,
             docs=validated.documents, key=key,
@@ -348,6 +377,9 @@ def application_submit(
             form_data=form_data if form_data is not None else application.form_data,
             documents=documents if documents is not None else application.documents,
         )
+        plan = _consented_plan(applicant=applicant, offering=application.offering, spec=spec,
+                               documents=validated.documents, share_consent=share_consent,
+                               consent_digest=consent_digest)
     # (a draft inserted above by this transaction needs no lock: nobody else can see it yet)
 
     def before_save(app: Application) -> None:
@@ -362,14 +394,19 @@ def application_submit(
         application_id=application_id, action="submit", actor=applicant,
         before_save=before_save,
     )
+    from .attachments import documents_attach
+
+    documents_attach(application=application, plan=plan, actor=applicant)
     return application, False
 
 
 def application_resubmit(
     *, applicant: Any, application_id: int, form_data: Mapping[str, Any] | None = None,
-    documents: Mapping[str, Any] | None = None, note: str = "",
+    documents: Mapping[str, Any] | None = None, note: str = "", share_consent: bool = False,
+    consent_digest: str = "",
 ) -> Application:
-    """Send a returned application back with the corrections (the SLA clock resumes)."""
+    """Send a returned application back with the corrections (the SLA clock resumes). Newly
+    attached documents need the citizen's consent, as on submission."""
     with transaction.atomic():
         application = _own_application(
             applicant=applicant, application_id=application_id, lock=True
@@ -386,6 +423,9 @@ def application_resubmit(
             form_data=form_data if form_data is not None else application.form_data,
             documents=merged_docs,
         )
+        plan = _consented_plan(applicant=applicant, offering=application.offering, spec=spec,
+                               documents=validated.documents, share_consent=share_consent,
+                               consent_digest=consent_digest)
 
         def before_save(app: Application) -> None:
             app.form_data = validated.form_data
@@ -394,10 +434,14 @@ def application_resubmit(
                 applicant=applicant, spec=spec, form_data=validated.form_data
             )
 
-        return application_transition(
+        resubmitted = application_transition(
             application_id=application.pk, action="resubmit", actor=applicant, note=note,
             before_save=before_save,
         )
+        from .attachments import documents_attach
+
+        documents_attach(application=resubmitted, plan=plan, actor=applicant)
+        return resubmitted
 
 
 # --------------------------------------------------------------------------- staff

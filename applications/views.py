@@ -23,10 +23,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import ApplicationError
 
 from . import selectors, services
-from .errors import InvalidApplication, NotVerified, OfferingUnavailable, UploadRejected
+from .errors import (
+    ConsentRequired,
+    InvalidApplication,
+    NotVerified,
+    OfferingUnavailable,
+    UploadRejected,
+)
 from .formspec import FormSpec, display_value, form_spec_for
 from .identity import identity_reveals
-from .models import Application, Status, VaultDocument
+from .models import Application, Status
 from .pdf import qr_svg_inline, render_receipt_pdf
 from .statemachine import allowed_actions
 from .vault import DOCUMENT_TYPES, max_upload_bytes, vault_document_create, vault_document_delete
@@ -92,13 +98,14 @@ def _answers(spec: FormSpec, application: Application) -> list[tuple[str, str]]:
 
 
 def _document_rows(spec: FormSpec, application: Application) -> list[dict[str, Any]]:
-    ids = {int(v) for v in (application.documents or {}).values()}
-    docs = {d.pk: d for d in VaultDocument.objects.filter(pk__in=ids)} if ids else {}
+    """Per requirement: the vault id the application names and what shows for it (this
+    regency's copy once submitted)."""
+    docs = selectors.application_documents(application=application)
     rows = []
     for requirement in spec.requirements:
         doc_id = application.documents.get(requirement.code)
         rows.append({
-            "requirement": requirement,
+            "requirement": requirement, "document_id": int(doc_id) if doc_id else None,
             "document": docs.get(int(doc_id)) if doc_id else None,
         })
     return rows
@@ -107,7 +114,7 @@ def _document_rows(spec: FormSpec, application: Application) -> list[dict[str, A
 # --------------------------------------------------------------------------- apply / edit
 
 
-def _selected_documents(spec: FormSpec, vault: list[VaultDocument]) -> dict[str, int]:
+def _selected_documents(spec: FormSpec, vault: list[Any]) -> dict[str, int]:
     """Preselect a vault document only where the choice is not the citizen's to make: a slot
     that is always required and exactly one vault document fits. Optional and conditional
     slots, and slots with several candidates, start empty (nothing is sent unless picked)."""
@@ -123,12 +130,12 @@ def _selected_documents(spec: FormSpec, vault: list[VaultDocument]) -> dict[str,
 
 def _collect_documents(
     request: HttpRequest, spec: FormSpec
-) -> tuple[dict[str, Any], dict[str, list[str]], list[VaultDocument]]:
-    """Vault picks and new uploads (stored in the vault straight away, so a failed
-    submission keeps them)."""
+) -> tuple[dict[str, Any], dict[str, list[str]], list[Any]]:
+    """Vault picks and new uploads (stored in the citizen's own vault straight away, so a
+    failed submission keeps them; nothing goes to the regency before the consent)."""
     documents: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    uploaded: list[VaultDocument] = []
+    uploaded: list[Any] = []
     for requirement in spec.requirements:
         upload = request.FILES.get(f"upload_{requirement.code}")
         if upload is not None:
@@ -229,7 +236,11 @@ def _form_page(
         vault = uploaded + vault
         action = request.POST.get("action", "submit")
         form = spec.form_class(data=form_data)
+        consent = request.POST.get("share_consent") == "1"
+        digest = request.POST.get("consent_digest", "").strip()[:64]
         try:
+            if action == "back":  # from the consent screen: the form again, as typed
+                raise _BackToForm
             if mode == "revise":
                 if errors:
                     raise InvalidApplication(_("Periksa kembali isian yang ditandai."),
@@ -237,6 +248,7 @@ def _form_page(
                 services.application_resubmit(
                     applicant=request.user, application_id=application.pk, form_data=form_data,
                     documents=documents, note=request.POST.get("note", "")[:1000],
+                    share_consent=consent, consent_digest=digest,
                 )
                 messages.success(request, _("Perbaikan terkirim. Petugas akan memeriksanya."))
                 return HttpResponseRedirect(reverse("applications:detail",
@@ -255,9 +267,19 @@ def _form_page(
             submitted, _replayed = services.application_submit(
                 applicant=request.user, idempotency_key=key,
                 application_id=draft.pk if draft else None, offering=offering,
-                form_data=form_data, documents=documents,
+                form_data=form_data, documents=documents, share_consent=consent,
+                consent_digest=digest,
             )
             return HttpResponseRedirect(reverse("applications:receipt", args=[submitted.pk]))
+        except _BackToForm:
+            form = spec.form_class(initial=form_data)
+        except ConsentRequired as exc:
+            if mode == "apply":  # what was typed is kept as a draft meanwhile
+                application = _save_draft(request, offering, application, key, form_data,
+                                          documents)
+            return _consent_page(request, offering=offering, spec=spec, mode=mode, key=key,
+                                 form_data=form_data, documents=documents, exc=exc,
+                                 changed=consent)
         except InvalidApplication as exc:
             errors = {**exc.extra.get("fields", {}), **errors}
             form.is_valid()  # field errors for display
@@ -307,7 +329,29 @@ def _form_page(
         "application": application, "idempotency_key": key, "requirements": requirement_rows,
         "error_summary": summary, "max_upload_mb": max_upload_bytes() // (1024 * 1024),
         "max_upload_bytes": max_upload_bytes(),
+        "note": request.POST.get("note", "")[:1000] if request.method == "POST" else "",
     }, status=status)
+
+
+class _BackToForm(Exception):
+    pass
+
+
+def _consent_page(
+    request: HttpRequest, *, offering: Any, spec: FormSpec, mode: str, key: str,
+    form_data: dict[str, Any], documents: dict[str, Any], exc: ConsentRequired, changed: bool,
+) -> HttpResponse:
+    """The consent screen: which documents go to which OPD of which regency. Agreeing posts
+    everything typed again with the consent; "Kembali" brings the form back as typed."""
+    hidden = [(name, value) for name, value in form_data.items()]
+    hidden += [(f"doc_{code}", value) for code, value in documents.items() if value]
+    if mode == "revise":
+        hidden.append(("note", request.POST.get("note", "")[:1000]))
+    return render(request, "applications/consent.html", {
+        "offering": offering, "version": spec.version, "mode": mode, "idempotency_key": key,
+        "hidden": hidden, "plan": exc.plan, "consent_digest": exc.extra.get("consent_digest"),
+        "changed": changed, "tenant_name": exc.plan[0].tenant_name if exc.plan else "",
+    })
 
 
 @login_required
@@ -408,6 +452,10 @@ def output_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def vault(request: HttpRequest) -> HttpResponse:
+    """The citizen's vault, the same on every regency's host (docs/adr/0013), with the one
+    log of staff access across regencies."""
+    from vault.selectors import access_log
+
     error = ""
     status = 200
     if request.method == "POST":
@@ -429,6 +477,7 @@ def vault(request: HttpRequest) -> HttpResponse:
         status = 400
     return render(request, "applications/vault.html", {
         "documents": list(selectors.vault_documents_of(user=request.user)),
+        "accesses": access_log(user=request.user),
         "document_types": sorted(DOCUMENT_TYPES.items(), key=lambda item: str(item[1])),
         "error": error, "max_upload_mb": max_upload_bytes() // (1024 * 1024),
     }, status=status)
@@ -437,6 +486,8 @@ def vault(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def vault_document(request: HttpRequest, pk: int) -> HttpResponse:
+    from vault.selectors import access_log, shares_of
+
     try:
         document = selectors.vault_document_for_owner(user=request.user, document_id=pk)
     except ApplicationError as exc:
@@ -450,7 +501,8 @@ def vault_document(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Dokumen dihapus dari brankas."))
         return HttpResponseRedirect(reverse("applications:vault"))
     return render(request, "applications/vault_document.html", {
-        "document": document, "accesses": selectors.document_accesses(document=document),
+        "document": document, "accesses": access_log(user=request.user, document=document),
+        "shares": shares_of(user=request.user, document=document),
     })
 
 
@@ -461,6 +513,8 @@ def vault_file(request: HttpRequest, pk: int) -> HttpResponse:
         document = selectors.vault_document_for_owner(user=request.user, document_id=pk)
     except ApplicationError as exc:
         raise _not_found(exc) from exc
+    if document.deleted_at or not document.file:
+        raise Http404
     return _file_response(document.file, content_type=document.content_type, attachment=False,
                           filename=f"{document.label}.{document.extension}")
 

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 
 from . import identity, selectors, services
+from .attachments import attachment_open_log
 from .formspec import form_spec_for
-from .models import DocumentAccess, SlaState, Status
+from .models import SlaState, Status
 from .permissions import staff_scope
 from .statemachine import allowed_actions, application_transition
 from .views import _answers, _document_rows, _file_response
@@ -226,7 +227,7 @@ def document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
         )
     except ApplicationError as exc:
         raise Http404(exc.message) from exc
-    DocumentAccess.objects.create(document=doc, application=application, actor_id=request.user.pk)
+    attachment_open_log(application=application, attachment=doc, actor=request.user)
     return _file_response(doc.file, content_type=doc.content_type, attachment=False,
                           filename=f"{doc.label}.{doc.extension}")
 

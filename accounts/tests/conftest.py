@@ -45,13 +45,15 @@ def _citizen(user_factory: Any, *, name: str) -> Any:
 
 @dataclass
 class Footprint:
-    """What one person left in the tenants: ids per tenant key ("a", "b")."""
+    """What one person left in the tenants: ids per tenant key ("a", "b"); `documents` are
+    vault ids (uploaded once each, attached in that tenant)."""
 
     user: Any
     nik: str
     applications: dict[str, list[int]] = field(default_factory=dict)
     documents: dict[str, list[int]] = field(default_factory=dict)
-    files: dict[str, list[str]] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)  # the tenant's copies
+    vault_files: list[str] = field(default_factory=list)  # the citizen's vault (global)
     draft_id: int | None = None
 
 
@@ -61,6 +63,7 @@ def leave_footprint(offerings, tenant_a, tenant_b, in_tenant):
     tenant A and in tenant B (the form carries the user's name, NIK and phone), plus a draft
     in tenant A."""
     from accounts.models import CitizenProfile
+    from applications.models import AttachedDocument
     from applications.services import application_create_draft, application_submit
     from applications.vault import vault_document_create
 
@@ -81,10 +84,14 @@ def leave_footprint(offerings, tenant_a, tenant_b, in_tenant):
                         nik_pemohon=nik, nama_pemohon=user.full_name, no_hp=f"0{user.phone[2:]}",
                     ),
                     documents={"kk_lama": kk.pk, "bukti_perubahan": ijazah.pk},
+                    share_consent=True,
                 )
+                copies = AttachedDocument.objects.filter(
+                    source_document_id__in=[kk.pk, ijazah.pk]).order_by("source_document_id")
+                footprint.files[key] = [c.file.name for c in copies]
             footprint.applications[key] = [application.pk]
             footprint.documents[key] = [kk.pk, ijazah.pk]
-            footprint.files[key] = [kk.file.name, ijazah.file.name]
+            footprint.vault_files += [kk.file.name, ijazah.file.name]
         with in_tenant(tenant_a):
             footprint.draft_id = application_create_draft(
                 applicant=user, offering=offerings["a"], form_data={"nama_pemohon": user.full_name},

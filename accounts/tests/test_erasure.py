@@ -31,13 +31,13 @@ def _apps(tenant: Any, ids: list[int]) -> list[Any]:
 
 def _tenant_counts(tenant: Any, user_id: int) -> dict[str, int]:
     from agencies.models import StaffRole
-    from applications.models import Application, Notification, VaultDocument
+    from applications.models import Application, AttachedDocument, Notification
     from integrations.oidc_models import AccessToken, Grant, IDToken, RefreshToken
 
     with schema_context(tenant.schema_name):
         return {
             "roles": StaffRole.objects.filter(user_id=user_id).count(),
-            "documents": VaultDocument.objects.filter(owner_id=user_id).count(),
+            "documents": AttachedDocument.objects.filter(owner_id=user_id).count(),
             "applications": Application.objects.filter(applicant_id=user_id).count(),
             "notifications": Notification.objects.filter(recipient_id=user_id).count(),
             "oidc": sum(model.objects.filter(user_id=user_id).count()
@@ -94,7 +94,8 @@ def test_raw_user_delete_on_the_platform_no_longer_touches_tenant_tables(
     collector.collect([user])
     # then only public rows are involved (no ProgrammingError, no tenant model)
     labels = {model._meta.app_label for model in collector.data}
-    assert labels <= {"accounts", "api", "admin", "authtoken", "auth", "onboarding", "catalog"}
+    assert labels <= {"accounts", "api", "admin", "authtoken", "auth", "onboarding", "catalog",
+                      "vault"}
 
 
 # --------------------------------------------------------------------------- the job
@@ -141,7 +142,8 @@ def test_erasure_across_tenants_keeps_applications_pseudonymised(
     assert progress["tenants_done"] == progress["tenants_total"] >= 2
     assert progress["public_done"] and progress["files_pending"] == 0
     assert erasure.progress[tenant_a.schema_name]["counts"]["staff_roles"] == 1
-    assert erasure.progress[tenant_a.schema_name]["counts"]["vault_documents"] == 2
+    assert erasure.progress[tenant_a.schema_name]["counts"]["attached_documents"] == 2
+    assert erasure.progress["public"]["counts"]["vault_documents"] == 4
     assert erasure.progress[tenant_b.schema_name]["counts"]["applications_pseudonymised"] == 1
 
     # roles, tokens, documents (and their files), drafts and notifications are gone
@@ -150,6 +152,17 @@ def test_erasure_across_tenants_keeps_applications_pseudonymised(
         assert counts == {"roles": 0, "documents": 0, "applications": 1, "notifications": 0,
                           "oidc": 0}
         assert not any(_files_exist(tenant, person.files[key]))
+
+    # the vault (public schema) is gone with its files, shares and access log
+    from vault.models import Access, Document, Share
+    from vault.storage import vault_storage
+
+    assert not Document.objects.filter(owner_id=person.user.pk).exists()
+    assert not Share.objects.filter(owner_id=person.user.pk).exists()
+    assert not Access.objects.filter(owner_id=person.user.pk).exists()
+    assert not any(vault_storage().exists(name) for name in person.vault_files)
+    assert all(vault_storage().exists(name) for name in bystander.vault_files)
+    assert Document.objects.filter(owner_id=bystander.user.pk).count() == 4
 
     # applications stay, with the applicant pseudonymised
     pseudonym = erasure.pseudonym

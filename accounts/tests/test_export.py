@@ -31,13 +31,17 @@ def _tracking_code(tenant, application_id: int) -> str:
 def test_export_contains_own_data_across_tenants_and_nothing_of_others(
     person, bystander, tenant_a, tenant_b, platform_client, staff_user, in_tenant
 ):
-    from applications.models import DocumentAccess
+    from applications.attachments import attachment_open_log
+    from applications.models import Application, AttachedDocument
 
     # given an officer of tenant A opened one of the person's documents
     officer = staff_user(tenant_a, full_name="Petugas Dukcapil")
     with in_tenant(tenant_a):
-        DocumentAccess.objects.create(document_id=person.documents["a"][0], actor=officer,
-                                      application_id=person.applications["a"][0])
+        attachment_open_log(
+            application=Application.objects.get(pk=person.applications["a"][0]),
+            attachment=AttachedDocument.objects.get(source_document_id=person.documents["a"][0]),
+            actor=officer,
+        )
     platform_client.force_login(person.user)
 
     # when the person downloads their data
@@ -55,16 +59,26 @@ def test_export_contains_own_data_across_tenants_and_nothing_of_others(
     section_a = by_tenant[tenant_a.name]
     assert any(a["status"] == "draft" for a in section_a["applications"])
     assert section_a["staff_roles"][0]["role"] == "officer"
-    # the vault documents, as metadata and as files
-    documents = [d for s in data["tenants"] for d in s["documents"]]
-    assert sorted(d["id"] for d in section_a["documents"]) == sorted(person.documents["a"])
-    assert len(documents) == 4
+    # the vault (across regencies) and each regency's copies, as metadata and as files
+    vault = data["vault"]
+    assert sorted(d["id"] for d in vault["documents"]) == sorted(
+        person.documents["a"] + person.documents["b"])
+    copies = [d for s in data["tenants"] for d in s["documents"]]
+    assert sorted(d["vault_document_id"] for d in section_a["documents"]) == sorted(
+        person.documents["a"])
+    assert len(copies) == 4
+    documents = vault["documents"] + copies
     for document in documents:
         assert archive.read(document["file"])[:4] in (b"%PDF", b"\x89PNG")
-    # the access log
+    # what went to which regency, and the access log (the regency's and the citizen's)
+    assert {(s["regency"], s["document_id"]) for s in vault["shares"]} == {
+        (tenant.name, doc) for tenant, key in ((tenant_a, "a"), (tenant_b, "b"))
+        for doc in person.documents[key]}
     (access,) = section_a["document_access_log"]
     assert access["by"] == "Petugas Dukcapil"
-    assert access["document_id"] == person.documents["a"][0]
+    (logged,) = vault["access_log"]
+    assert (logged["by"], logged["regency"], logged["document_id"]) == (
+        "Petugas Dukcapil", tenant_a.name, person.documents["a"][0])
 
     # and nothing of the other citizen, anywhere in the archive
     everything = raw + b"".join(archive.read(name) for name in archive.namelist())

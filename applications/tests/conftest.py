@@ -146,7 +146,7 @@ def submit_kk(citizen, kk_offering, vault_docs, tenant_a, in_tenant) -> Callable
         with in_tenant(tenant_a):
             application, _replayed = application_submit(
                 applicant=citizen, idempotency_key=uuid.uuid4().hex, offering=kk_offering,
-                form_data=kk_form_data(**overrides), documents=vault_docs,
+                form_data=kk_form_data(**overrides), documents=vault_docs, share_consent=True,
             )
         return application
 

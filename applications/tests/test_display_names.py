@@ -16,6 +16,7 @@ def _submitted_ktp(citizen, ktp_offering, ktp_docs, tenant_a, in_tenant):
         application, _replayed = application_submit(
             applicant=citizen, idempotency_key=uuid.uuid4().hex, offering=ktp_offering,
             form_data=ktp_form_data(kecamatan=COBLONG, desa=DAGO), documents=ktp_docs,
+            share_consent=True,
         )
         ApplicationEvent.objects.create(
             application=application, kind=EventKind.SLA_RECOMPUTED,

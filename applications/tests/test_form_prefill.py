@@ -112,7 +112,7 @@ def test_no_vault_document_is_attached_unless_chosen(
     # the submission carries only what was picked
     data = {**ktp_form_data(), "idempotency_key": uuid.uuid4().hex, "action": "submit",
             "doc_kk": ktp_docs["kk"], "doc_ktp_lama": ktp_docs["ktp_lama"],
-            "doc_bukti_perubahan": ""}
+            "doc_bukti_perubahan": "", "share_consent": "1"}  # agreed on the consent screen
     assert client_a.post("/permohonan/baru/KTP-UBAH/", data).status_code == 302
     with in_tenant(tenant_a):
         assert Application.objects.get().documents == {

@@ -33,6 +33,7 @@ def test_a_desa_of_another_kecamatan_is_refused_and_nothing_is_saved(
         submitted, _replayed = application_submit(
             applicant=citizen, idempotency_key=uuid.uuid4().hex, offering=ktp_offering,
             form_data=ktp_form_data(kecamatan=COBLONG, desa=DAGO), documents=ktp_docs,
+            share_consent=True,
         )
         assert submitted.form_data["desa"] == DAGO
 

@@ -109,9 +109,9 @@ def test_api_draft_submit_with_idempotency_key(client_a, citizen, kk_offering, v
                             content_type="application/json")
     assert missing.status_code == 400
     assert missing.json()["code"] == "idempotency_key_required"
-    first = client_a.post(f"/api/v1/applications/{ref}/submit/", {},
+    first = client_a.post(f"/api/v1/applications/{ref}/submit/", {"share_consent": True},
                           content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
-    replay = client_a.post(f"/api/v1/applications/{ref}/submit/", {},
+    replay = client_a.post(f"/api/v1/applications/{ref}/submit/", {"share_consent": True},
                            content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert (first.status_code, replay.status_code) == (201, 200)
     assert first.json()["tracking_code"] == replay.json()["tracking_code"]

@@ -22,7 +22,7 @@ def test_submit_needs_an_idempotency_key_and_replays_return_the_same_application
         key = uuid.uuid4().hex
         first, replayed_first = application_submit(
             applicant=citizen, idempotency_key=key, offering=kk_offering,
-            form_data=kk_form_data(), documents=vault_docs)
+            form_data=kk_form_data(), documents=vault_docs, share_consent=True)
         again, replayed_again = application_submit(
             applicant=citizen, idempotency_key=key, offering=kk_offering,
             form_data=kk_form_data(), documents=vault_docs)
@@ -110,7 +110,7 @@ def test_failed_web_submission_keeps_typed_data_and_uploads(
         kept = draft.documents["kk_lama"]
     assert f'<option value="{kept}" selected>' in html
     # when fixed and resubmitted with the same key
-    fixed = {**kk_form_data(), "idempotency_key": key, "action": "submit",
+    fixed = {**kk_form_data(), "idempotency_key": key, "action": "submit", "share_consent": "1",
              "doc_kk_lama": str(kept), "upload_bukti_perubahan": upload(PDF_BYTES, "ij.pdf")}
     done = client_a.post("/permohonan/baru/KK-UBAH/", fixed)
     assert done.status_code == 302

@@ -39,6 +39,7 @@ SHARED_APPS = [
     "api",
     "audit",  # the one audit log (public schema, docs/adr/0007)
     "signing",  # TTE: deployment CA, per-tenant certificates, signing jobs (docs/adr/0009)
+    "vault",  # the citizen's documents across every regency (docs/adr/0013)
 ]
 # Keep this list lean: every tenant table is multiplied by 514 schemas in the catalogs.
 TENANT_APPS = [
