@@ -2,8 +2,9 @@
 
 register → (contact marked verified out of band: the code goes to the server's locmem mailbox)
 → complete the profile → put the old KK in the vault → apply for a KK change reusing it (plus
-a new upload) → receipt with tracking code → officer starts verification and returns it for
-revision → citizen fixes it → officer verifies, accepts, approves, issues the PDF with QR and
+a new upload) → agree on the consent screen (docs/adr/0013) → receipt with tracking code →
+officer starts verification and returns it for revision → citizen fixes it (and agrees to
+share the new upload) → officer verifies, accepts, approves, issues the PDF with QR and
 completes → citizen downloads the output and opens its verification URL (decoded from the QR
 with `zbarimg` when installed, otherwise read from the PDF) → "ASLI" → the same account logs in
 on kab-sragen.localhost and sees none of the Bandung applications.
@@ -174,6 +175,13 @@ def test_citizen_applies_staff_process_output_verifies_and_other_tenant_sees_not
                 {"name": "ijazah.pdf", "mimeType": "application/pdf", "buffer": PDF}])
             citizen.click("button[name=action][value=submit]")
             citizen.wait_for_load_state()
+            # the consent screen: both documents go to Disdukcapil of Kota Bandung
+            consent = citizen.locator("#consent-list")
+            expect(consent).to_contain_text("Dinas Kependudukan")
+            expect(consent).to_contain_text("Kota Bandung")
+            expect(consent.locator("tbody tr")).to_have_count(2)
+            citizen.click("#consent-agree")
+            citizen.wait_for_load_state()
             code = citizen.locator("#tracking-code").inner_text().strip()
             assert re.fullmatch(r"3273-KKUBAH-\d{4}-0001", code)
             detail_path = re.sub(r"tanda-terima/$", "", urlparse(citizen.url).path)
@@ -193,6 +201,10 @@ def test_citizen_applies_staff_process_output_verifies_and_other_tenant_sees_not
             citizen.set_input_files("#id_upload_bukti_perubahan", files=[
                 {"name": "ijazah-lengkap.pdf", "mimeType": "application/pdf", "buffer": PDF}])
             citizen.click("button[name=action][value=resubmit]")
+            citizen.wait_for_load_state()
+            # the new upload goes to the OPD only with consent
+            expect(citizen.locator("#consent-list")).to_contain_text("Kota Bandung")
+            citizen.click("#consent-agree")
             expect(citizen.locator(".messages")).to_contain_text("Perbaikan terkirim")
 
             # officer verifies, accepts, approves, issues the output and completes
