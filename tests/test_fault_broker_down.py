@@ -169,7 +169,9 @@ def _drop_world(world: dict[str, Any]) -> None:
     from django_tenants.utils import schema_context
 
     from accounts.models import CitizenProfile, User
+    from audit.models import AuditEvent
     from tenants.models import Tenant
+    from vault.models import Access, Document, Share
 
     def wipe(queryset: Any) -> None:  # no cascade collector: tenant tables are not in public
         queryset._raw_delete(queryset.db)
@@ -181,6 +183,9 @@ def _drop_world(world: dict[str, Any]) -> None:
                 cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
             Tenant.objects.filter(pk=tenant.pk).delete()
         wipe(CitizenProfile.objects.filter(user_id__in=world["users"]))
+        for model in (Access, Share, Document):  # the citizen's vault (public schema)
+            wipe(model.objects.filter(owner_id__in=world["users"]))
+        AuditEvent.objects.filter(actor_id__in=world["users"]).update(actor=None)
         wipe(User.objects.filter(pk__in=world["users"]))
 
 
@@ -313,7 +318,8 @@ def test_broker_down_submission_succeeds_and_the_outbox_is_sent_once_after_recov
             client.force_login(User.objects.get(pk=world["citizen"]))
         data = {**kk_form_data(), "idempotency_key": uuid.uuid4().hex, "action": "submit",
                 "upload_kk_lama": upload(PDF_BYTES, "kk.pdf"),
-                "upload_bukti_perubahan": upload(PDF_BYTES, "ijazah.pdf")}
+                "upload_bukti_perubahan": upload(PDF_BYTES, "ijazah.pdf"),
+                "share_consent": "1"}  # agreed to share them (the consent screen, ADR 0013)
         started = time.monotonic()
         response = client.post("/permohonan/baru/KK-UBAH/", data)
         elapsed = time.monotonic() - started
