@@ -3,13 +3,16 @@ not see (404, never a hint that the row exists)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
+from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -184,7 +187,8 @@ def worklist(*, scope: StaffScope, user: Any, filters: WorklistFilters | None = 
     Application
 ]:
     """Submitted applications of the user's OPDs (all for tenant admins), most urgent first:
-    breached, at risk, then by deadline. Two queries for a page (count + rows)."""
+    breached, at risk, then by deadline. A page is `worklist_page` of it (keyset: two
+    queries, the rows and a count capped at COUNT_CAP)."""
     filters = filters or WorklistFilters()
     qs = Application.objects.exclude(status=Status.DRAFT)
     if not scope.is_admin:
@@ -221,6 +225,105 @@ def worklist(*, scope: StaffScope, user: Any, filters: WorklistFilters | None = 
     return qs.select_related(
         "service_version", "agency", "applicant", "assigned_to"
     ).annotate(open_step_name=Subquery(open_step)).order_by(*WORKLIST_ORDER)
+
+
+# --------------------------------------------------------------------------- worklist pages
+# Keyset pagination (issue 14): a page is "the next 25 rows after this row" in the worklist
+# order, read from the partial index app_worklist_idx, so page 400 costs what page 1 costs
+# and no page counts every open application (the count shown stops at COUNT_CAP).
+
+WORKLIST_PAGE_SIZE = 25
+COUNT_CAP = 1000
+# (field, nullable) in WORKLIST_ORDER: all ascending, NULLs last
+_KEYS: tuple[tuple[str, bool], ...] = (
+    ("urgency", False), ("due_at", True), ("submitted_at", True), ("id", False),
+)
+
+
+def _key_values(row: Any) -> list[Any]:
+    return [getattr(row, name) for name, _nullable in _KEYS]
+
+
+def encode_cursor(row: Any) -> str:
+    values = [v.isoformat() if isinstance(v, dt.datetime) else v for v in _key_values(row)]
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> list[Any] | None:
+    """The sort key of the row a page starts after (or ends before); None when the token is
+    not one of ours (the first page is shown instead, nothing else happens)."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(_KEYS):
+            return None
+        urgency, due, submitted, pk = values
+        return [int(urgency), dt.datetime.fromisoformat(due) if due else None,
+                dt.datetime.fromisoformat(submitted) if submitted else None, int(pk)]
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def _beyond(values: list[Any], *, forward: bool, index: int = 0) -> Q:
+    """Rows strictly after (forward) or before the key `values`, in the ascending, NULLs-last
+    order of _KEYS: greater on the first key, or equal on it and beyond on the rest."""
+    if index == len(_KEYS):
+        return Q(pk__in=[])  # equal on every key: the row itself, never included
+    name, nullable = _KEYS[index]
+    value = values[index]
+    if value is None:  # NULL sorts last: nothing is greater, every non-NULL is smaller
+        past = Q(pk__in=[]) if forward else Q(**{f"{name}__isnull": False})
+        same = Q(**{f"{name}__isnull": True})
+    else:
+        past = Q(**{f"{name}__gt" if forward else f"{name}__lt": value})
+        if forward and nullable:
+            past |= Q(**{f"{name}__isnull": True})
+        same = Q(**{name: value})
+    return past | (same & _beyond(values, forward=forward, index=index + 1))
+
+
+@dataclass
+class WorklistPage:
+    object_list: list[Application]
+    count: int
+    count_capped: bool
+    next_cursor: str = ""
+    prev_cursor: str = ""
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.prev_cursor)
+
+
+def worklist_page(
+    qs: QuerySet[Application], *, after: str = "", before: str = "",
+    size: int = WORKLIST_PAGE_SIZE,
+) -> WorklistPage:
+    """One page of a worklist queryset (two queries: the rows, and a count up to COUNT_CAP)."""
+    counted = qs.order_by()[: COUNT_CAP + 1].count()
+    start = decode_cursor(after) if after else None
+    end = decode_cursor(before) if before and start is None else None
+    if end is not None:  # backwards: the `size` rows just before, read in reverse order
+        reverse = [
+            models.F(name).desc(nulls_first=True) for name, _nullable in _KEYS
+        ]
+        rows = list(qs.filter(_beyond(end, forward=False)).order_by(*reverse)[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        page = WorklistPage(rows, min(counted, COUNT_CAP), counted > COUNT_CAP)
+        page.prev_cursor = encode_cursor(rows[0]) if more_before and rows else ""
+        page.next_cursor = encode_cursor(rows[-1]) if rows else ""
+        return page
+    if start is not None:
+        qs = qs.filter(_beyond(start, forward=True))
+    rows = list(qs[: size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    page = WorklistPage(rows, min(counted, COUNT_CAP), counted > COUNT_CAP)
+    page.next_cursor = encode_cursor(rows[-1]) if more_after and rows else ""
+    page.prev_cursor = encode_cursor(rows[0]) if start is not None and rows else ""
+    return page
 
 
 # What a worklist row shows (templates/applications/staff/_worklist_table.html).

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,8 +25,6 @@ from .permissions import staff_scope
 from .statemachine import allowed_actions, application_transition
 from .views import _answers, _document_rows, _file_response
 
-PAGE_SIZE = 25
-
 
 def _scope(request: HttpRequest) -> Any:
     return staff_scope(request.user, request=request)
@@ -36,14 +33,16 @@ def _scope(request: HttpRequest) -> Any:
 def worklist(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     filters = selectors.WorklistFilters.from_params(request.GET)
-    page = Paginator(
+    page = selectors.worklist_page(
         selectors.worklist(scope=scope, user=request.user, filters=filters).only(
             *selectors.WORKLIST_ROW_FIELDS
         ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+        after=str(request.GET.get("after") or "")[:200],
+        before=str(request.GET.get("before") or "")[:200],
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     context = {
         "page": page, "filters": filters, "query": query.urlencode(),
         "statuses": Status.choices[1:], "sla_states": SlaState.choices,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -47,10 +48,12 @@ def test_worklist_sorts_by_urgency_filters_paginates_in_constant_queries(
     assert "32 permohonan" in first.content.decode()
     with in_tenant(tenant_a):
         _bulk(kk_offering, citizen.pk, 40)
+    nxt = re.search(r'href="\?after=([\w-]+)" rel="next"', first.content.decode())
     with CaptureQueriesContext(connection) as large:
-        page2 = client_a.get("/kelola/permohonan/?page=2")
+        page2 = client_a.get(f"/kelola/permohonan/?after={nxt.group(1)}")
     assert page2.status_code == 200
     assert len(large) == len(small)
+    assert "72 permohonan" in page2.content.decode()
     only_risk = client_a.get("/kelola/permohonan/?sla_state=at_risk").content.decode()
     assert at_risk.tracking_code in only_risk and breached.tracking_code not in only_risk
     by_service = client_a.get("/kelola/permohonan/?service=SIP-DOKTER").content.decode()
@@ -160,3 +163,44 @@ def test_staff_pages_other_opd_is_404(client_a, submit_kk, staff, sip_offering, 
 def test_applications_api_is_404_on_the_platform_host(platform_client, user_factory, path):
     platform_client.force_login(user_factory())
     assert platform_client.get(path).status_code == 404
+
+
+def test_worklist_keyset_pages_walk_every_row_once_both_ways(
+    client_a, citizen, staff, kk_offering, tenant_a, in_tenant
+):
+    """Keyset pages (issue 14): following "Berikutnya" from the first page lists every open
+    application exactly once, in the worklist order, including rows without a deadline and
+    rows with equal deadlines; "Sebelumnya" gives the same pages back; a forged cursor shows
+    the first page."""
+    from applications import selectors
+    from applications.permissions import staff_scope
+
+    admin = staff(StaffRole.Role.TENANT_ADMIN)
+    with in_tenant(tenant_a):
+        _bulk(kk_offering, citizen.pk, 9)
+        _bulk(kk_offering, citizen.pk, 6, sla_state="breached")
+        paused = _bulk(kk_offering, citizen.pk, 7, sla_state="paused")
+        Application.objects.filter(pk__in=[a.pk for a in paused]).update(due_at=None)
+        same = timezone.now() + timedelta(days=3)
+        Application.objects.filter(sla_state="breached").update(due_at=same)  # equal keys
+        scope = staff_scope(admin)
+        qs = selectors.worklist(scope=scope, user=admin).only(*selectors.WORKLIST_ROW_FIELDS)
+        expected = [a.pk for a in qs]
+        pages, page = [], selectors.worklist_page(qs, size=5)
+        while True:
+            pages.append([a.pk for a in page.object_list])
+            if not page.next_cursor:
+                break
+            page = selectors.worklist_page(qs, after=page.next_cursor, size=5)
+        assert [pk for chunk in pages for pk in chunk] == expected and len(expected) == 22
+        assert page.count == 22 and not page.count_capped
+        back = []
+        while page.prev_cursor:
+            page = selectors.worklist_page(qs, before=page.prev_cursor, size=5)
+            back.insert(0, [a.pk for a in page.object_list])
+        assert back == pages[:-1]
+        forged = selectors.worklist_page(qs, after="bm90LWEtY3Vyc29y", size=5)
+        assert [a.pk for a in forged.object_list] == pages[0]
+    client_a.force_login(admin)
+    html = client_a.get("/kelola/permohonan/?after=%%%").content.decode()
+    assert "22 permohonan" in html and 'rel="prev"' not in html  # the first (only) page
