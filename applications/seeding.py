@@ -159,6 +159,7 @@ def seed_demo_tenant(*, tenant: Any) -> None:
 # since is its state. Deterministic for a given `rng`; a tenant that has activity is skipped.
 
 ACTIVITY_KEY = "demo-activity-"
+SEEDED_AT = "seeded_at"  # the simulated time of a demo timeline event (see seed_demo_activity)
 
 
 def _activity_calendar() -> Any:
@@ -243,20 +244,29 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
     """Simulate `days` days of applications in this tenant; returns how many were added."""
     import datetime as dt
 
-    from django.db.models import F
-    from django.db.models.functions import Coalesce
+    from django.db.models import DateTimeField, F
+    from django.db.models.fields.json import KT
+    from django.db.models.functions import Cast, Coalesce
     from django.utils import timezone
 
     from accounts.models import User
     from accounts.seeding import DEMO_CITIZENS_DOMAIN
-    from agencies.models import StaffRole
+    from agencies.models import Agency, StaffRole
     from agencies.selectors import agency_kind_mappings
     from catalog.workflow import workflow_of
     from services.models import Offering
     from sla.selectors import policy_for
 
     from .formspec import form_spec_for
-    from .models import Application, ApplicationStep, SlaState, Status, StepOutcome
+    from .models import (
+        Application,
+        ApplicationEvent,
+        ApplicationStep,
+        EventKind,
+        SlaState,
+        Status,
+        StepOutcome,
+    )
     from .tracking import tracking_prefix
 
     if Application.objects.filter(idempotency_key__startswith=ACTIVITY_KEY).exists():
@@ -272,6 +282,9 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
         logger.info("applications activity skipped in %s", tenant.schema_name)
         return 0
     mappings = agency_kind_mappings()
+    agency_names = {pk: short or name for pk, short, name in
+                    Agency.objects.values_list("pk", "short_name", "name")}
+    timelines: list[list[dict[str, Any]]] = []
     clock = _Clock()
     now = timezone.now()
     hours = lambda h: dt.timedelta(hours=h)  # noqa: E731
@@ -354,9 +367,11 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
                 row["record"] = {"nomor_str_terverifikasi": f"KKI/STR/{index:05d}",
                                  "masa_berlaku_str": "seumur hidup"}
 
+        timeline: list[dict[str, Any]] = []
         for at, action in events:
             if at > now:
                 break
+            before, opened = app.status, len(rows)
             if action == "submit":
                 app.status, app.submitted_at = Status.SUBMITTED, at
                 prefix = tracking_prefix(region_code=tenant.region_code,
@@ -412,6 +427,21 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
             elif action == "cancel":
                 app.status = Status.CANCELLED
                 close_step(at, StepOutcome.CANCEL)
+            # the timeline as the state machine writes it (a hand-off names step, OPD and due)
+            data: dict[str, Any] = {"action": action, SEEDED_AT: at.isoformat()}
+            if len(rows) > opened:
+                arrived = rows[-1]
+                data.update(step=arrived["step_code"], agency_id=arrived["agency_id"],
+                            step_name=arrived["step_name"],
+                            agency_name=agency_names.get(arrived["agency_id"], ""),
+                            step_due_at=arrived["due_at"].isoformat()
+                            if arrived["due_at"] else None)
+            timeline.append({
+                "from_status": before, "to_status": app.status, "data": data,
+                "actor_id": citizen_id if action in {"submit", "resubmit", "cancel"}
+                else officer,
+                "note": app.revision_message if action == "return" else "",
+            })
         if app.status == Status.IN_PROCESS and app.sla_state == SlaState.ON_TRACK:
             if app.due_at <= now:
                 app.sla_state = SlaState.BREACHED
@@ -427,6 +457,7 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
                 row["sla_state"] = SlaState.ON_TRACK
         applications.append(app)
         step_rows.append(rows)
+        timelines.append(timeline)
     drafts = max(2, len(applications) // 40)
     for n in range(drafts):  # a few drafts, saved and never sent
         offering = offerings[rng.randrange(len(offerings))]
@@ -440,6 +471,7 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
         )
         applications.append(app)
         step_rows.append([])
+        timelines.append([])
     with transaction.atomic():
         created = Application.objects.bulk_create(applications, batch_size=500)
         # auto_now(_add) stamps the insert time: back to the simulated times (one statement)
@@ -453,4 +485,12 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
             ApplicationStep(application_id=app.pk, **row)
             for app, rows in zip(created, step_rows, strict=True) for row in rows
         ], batch_size=1000)
+        ApplicationEvent.objects.bulk_create([
+            ApplicationEvent(application_id=app.pk, kind=EventKind.TRANSITION, **event)
+            for app, timeline in zip(created, timelines, strict=True) for event in timeline
+        ], batch_size=1000)
+        # created_at is stamped on insert: back to each event's simulated time (one statement)
+        ApplicationEvent.objects.filter(data__has_key=SEEDED_AT).update(
+            created_at=Cast(KT(f"data__{SEEDED_AT}"), output_field=DateTimeField())
+        )
     return len(created)

@@ -60,7 +60,7 @@ def test_seed_demo_is_usable_alive_and_idempotent(tenant_a):
     stopped at different onboarding steps; and a second run adds nothing."""
     from django.db.models import Count
 
-    from applications.models import ApplicationStep
+    from applications.models import ApplicationEvent, ApplicationStep
     from catalog.models import ServiceVersion
     from catalog.workflow import workflow_of
     from feedback.models import Complaint, SkmResponse
@@ -117,6 +117,24 @@ def test_seed_demo_is_usable_alive_and_idempotent(tenant_a):
                     assert app.sla_state in {"met", "missed"} and app.decided_at
             assert not ApplicationStep.objects.values("application").annotate(
                 n=Count("id")).filter(n=0).exists()
+            # every sent application has its timeline, as the state machine writes it: first
+            # the submission, at the submission time; each hand-off names the OPD and its due
+            events = {}
+            for event in ApplicationEvent.objects.order_by("created_at", "id"):
+                events.setdefault(event.application_id, []).append(event)
+            for app in apps:
+                timeline = events.get(app.pk, [])
+                if app.status == "draft":
+                    assert not timeline
+                    continue
+                assert timeline[0].data["action"] == "submit", app
+                # (simulated: the submission time itself; through the state machine: the
+                # same transaction, a few milliseconds later)
+                assert abs(timeline[0].created_at - app.submitted_at) < dt.timedelta(seconds=5)
+                assert timeline[-1].to_status == app.status, app
+                arrivals = [e for e in timeline if e.data.get("step_name")]
+                assert len(arrivals) == len(steps[app.pk]), app
+                assert all(e.data.get("agency_name") for e in arrivals), app
     assert statuses >= {"draft", "submitted", "in_verification", "returned", "resubmitted",
                         "in_process", "approved", "rejected", "completed", "cancelled"}
     rows = [r for r in tenant_rows() if r.state == "live"]
@@ -127,9 +145,11 @@ def test_seed_demo_is_usable_alive_and_idempotent(tenant_a):
         (r.name, r.trend) for r in rows]
     with tenant_context(live[-1]):
         counts = (Application.objects.count(), Ticket.objects.count(),
-                  SkmResponse.objects.count(), Complaint.objects.count())
+                  SkmResponse.objects.count(), Complaint.objects.count(),
+                  ApplicationEvent.objects.count())
     seed_demo()  # a second run adds nothing
     _assert_same(tenant_a, before)
     with tenant_context(live[-1]):
         assert counts == (Application.objects.count(), Ticket.objects.count(),
-                          SkmResponse.objects.count(), Complaint.objects.count())
+                          SkmResponse.objects.count(), Complaint.objects.count(),
+                          ApplicationEvent.objects.count())
