@@ -2,7 +2,7 @@
 
 a (verified, profile completed out of band) citizen applies for the seeded SIP-DOKTER with
 `jenis_praktik=fasilitas_kesehatan`, so the optional field check (only for `mandiri`) is
-skipped → the DPMPTSP front office starts verification, ticks the checklist and accepts: the
+skipped, and agrees to give the documents to DPMPTSP and Dinas Kesehatan → the DPMPTSP front office starts verification, ticks the checklist and accepts: the
 file goes to Dinas Kesehatan → an officer whose only role is in Dinkes, who neither saw it in
 the worklist nor could open it before, now finds it there, records the STR number, its
 validity and uploads the recommendation PDF and forwards it → the head of DPMPTSP approves,
@@ -185,6 +185,14 @@ def test_sip_passes_dpmptsp_dinkes_and_back_with_each_hand_off_on_the_citizen_pa
                 {"name": "keterangan-klinik.pdf", "mimeType": "application/pdf",
                  "buffer": PDF}])
             citizen.click("button[name=action][value=submit]")
+            citizen.wait_for_load_state()
+            # the consent screen names every OPD on the route: both documents go to DPMPTSP
+            # and to Dinas Kesehatan (docs/adr/0013)
+            consent = citizen.locator("#consent-list")
+            expect(consent).to_contain_text("Dinas Penanaman Modal dan PTSP Kota Bandung")
+            expect(consent).to_contain_text("Dinas Kesehatan Kota Bandung")
+            expect(consent.locator("tbody tr")).to_have_count(4)
+            citizen.click("#consent-agree")
             citizen.wait_for_load_state()
             assert "/tanda-terima/" in citizen.url, citizen.locator("main").inner_text()
             code = citizen.locator("#tracking-code").inner_text().strip()
