@@ -232,33 +232,34 @@ def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
                                             role=role)
         count = Application.objects.filter(offering=offering).count()
         if count < SWEEP_APPS:
-            Application.objects.bulk_create([
-                Application(
-                    tracking_code=f"BENCH-{tenant.pk}-{i:06d}", offering=offering,
-                    service_code=BENCH_SERVICE, service_version_id=offering.service_version_id,
-                    agency_id=offering.agency_id, applicant_id=officer.pk, status="in_process",
-                    assigned_to_id=officer.pk, current_step=STEP_CODE,
-                    involved_agencies=[offering.agency_id],
-                    submitted_at=now - timedelta(days=3), clock_started_at=now - timedelta(days=3),
-                    due_at=now + timedelta(days=5), at_risk_at=now + timedelta(days=4),
-                    sla_state="on_track", sla_reasons=["+1 hari: bench"],
-                )
-                for i in range(count, SWEEP_APPS)
-            ], batch_size=2000)
+            # one row through the ORM (every column as the model fills it), then the rest
+            # copied from it in one INSERT … SELECT (≈ 50 ms instead of ≈ 1.5 s per tenant)
+            template = Application.objects.bulk_create([Application(
+                tracking_code=f"BENCH-{tenant.pk}-{count:06d}", offering=offering,
+                service_code=BENCH_SERVICE, service_version_id=offering.service_version_id,
+                agency_id=offering.agency_id, applicant_id=officer.pk, status="in_process",
+                assigned_to_id=officer.pk, current_step=STEP_CODE,
+                involved_agencies=[offering.agency_id],
+                submitted_at=now - timedelta(days=3), clock_started_at=now - timedelta(days=3),
+                due_at=now + timedelta(days=5), at_risk_at=now + timedelta(days=4),
+                sla_state="on_track", sla_reasons=["+1 hari: bench"],
+            )])[0]
+            _copy_rows(Application, template_pk=template.pk, series=(count + 1, SWEEP_APPS - 1),
+                       overrides={"tracking_code": f"'BENCH-{tenant.pk}-' || lpad(g::text, 6, '0')"})
         apps = Application.objects.filter(offering=offering)
         # the open step of each application (the implicit single step of a version without
-        # workflow, as `application_submit` opens it), bulk-inserted once like the rows
+        # workflow, as `application_submit` opens it), inserted once like the rows
         without_step = apps.filter(~Exists(ApplicationStep.objects.filter(
             application_id=OuterRef("pk"), finished_at__isnull=True)))
-        ApplicationStep.objects.bulk_create([
-            ApplicationStep(
-                application_id=pk, step_code=STEP_CODE, step_name=STEP_NAME,
-                agency_id=offering.agency_id, assignee_id=officer.pk, started_at=submitted,
+        first = without_step.order_by("pk").values_list("pk", "submitted_at").first()
+        if first is not None:
+            template = ApplicationStep.objects.create(
+                application_id=first[0], step_code=STEP_CODE, step_name=STEP_NAME,
+                agency_id=offering.agency_id, assignee_id=officer.pk, started_at=first[1],
                 sla_value=5, sla_unit="working_days", due_at=now + timedelta(days=5),
                 sla_state="on_track",
             )
-            for pk, submitted in without_step.values_list("pk", "submitted_at")
-        ], batch_size=2000)
+            _copy_steps(template_pk=template.pk, offering_id=offering.pk)
         Notification.objects.filter(application__in=apps)._raw_delete(connection.alias)
         ApplicationEvent.objects.filter(application__in=apps)._raw_delete(connection.alias)
         table = Application._meta.db_table
@@ -302,6 +303,54 @@ def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
                     {"now": now, "o": offering.pk, "n": crossing_n - half})
             cursor.execute(f"ANALYZE {table}")
             cursor.execute(f"ANALYZE {steps}")
+
+
+def _columns(model, overrides: dict[str, str]) -> tuple[str, str]:
+    """The insertable columns of `model` and what to select for each from its template row
+    `t` (overridden ones by the SQL given)."""
+    from django.db import connection
+    from django.db.models import GeneratedField
+
+    quote = connection.ops.quote_name
+    columns = [f.column for f in model._meta.concrete_fields
+               if not f.primary_key and not isinstance(f, GeneratedField)]
+    return (", ".join(quote(c) for c in columns),
+            ", ".join(overrides.get(c, f"t.{quote(c)}") for c in columns))
+
+
+def _copy_rows(model, *, template_pk: int, series: tuple[int, int],
+               overrides: dict[str, str]) -> None:
+    """Rows numbered `g` in `series` (inclusive), each a copy of the template row."""
+    from django.db import connection
+
+    start, end = series
+    if end < start:
+        return
+    columns, selected = _columns(model, overrides)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {table} t, "
+            "generate_series(%s, %s) g WHERE t.id = %s", [start, end, template_pk])
+
+
+def _copy_steps(*, template_pk: int, offering_id: int) -> None:
+    """The template's open step for every bench application still without one."""
+    from django.db import connection
+
+    from applications.models import Application, ApplicationStep
+
+    columns, selected = _columns(ApplicationStep, {
+        "application_id": "a.id", "started_at": "a.submitted_at",
+    })
+    steps = connection.ops.quote_name(ApplicationStep._meta.db_table)
+    table = connection.ops.quote_name(Application._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {steps} ({columns}) SELECT {selected} FROM {steps} t, {table} a "
+            "WHERE t.id = %s AND a.offering_id = %s AND NOT EXISTS (SELECT 1 FROM "
+            f"{steps} o WHERE o.application_id = a.id AND o.finished_at IS NULL)",
+            [template_pk, offering_id])
 
 
 def _bench_staff():
@@ -379,8 +428,9 @@ def _sweep():
     started = time.perf_counter()
     tenants = _sweep_tenants()
     setup = time.perf_counter() - started
-    results = {}
+    results, preparing = {}, {}
     for label, crossing in (("fixed", 0.0), ("crossing", 0.01)):
+        prep_started = time.perf_counter()
         prepared = []
         for tenant in tenants:
             try:
@@ -389,6 +439,7 @@ def _sweep():
             except Exception:  # a tenant dropped meanwhile by another bench
                 continue
         tenants = prepared
+        preparing[label] = round(time.perf_counter() - prep_started, 1)
         results[label] = _one_sweep(tenants)
     seconds, totals = results["crossing"]
     fixed, _ = results["fixed"]
@@ -402,6 +453,8 @@ def _sweep():
         "extrapolated_514_one_process_s": round(per_tenant * 514, 1),
         "extrapolated_514_two_worker_processes_s": round(per_tenant * 514 / 2, 1),
         "target_s": 60, "setup_seconds": round(setup, 1),
+        # seeding (first run: 2,000 rows + steps per tenant by INSERT … SELECT) and resets
+        "prepare_seconds": preparing,
     }
     yield {"name": "sla_sweep_seconds", "value": round(seconds, 2), "unit": "s",
            "conditions": conditions}
