@@ -46,7 +46,7 @@ from applications.models import PENDING_DECISION_STATUSES as OPEN_STATUSES
 from applications.models import Application, ApplicationStep, SlaState, Status
 from feedback.ikm import IkmResult
 from feedback.models import Complaint
-from feedback.selectors import Period, ikm_for_period
+from feedback.selectors import Period, ikm_breakdown
 from hall.models import Ticket
 
 from .models import DAY_ROW_STATUS, DailyFigures
@@ -161,12 +161,12 @@ def dashboard(
         board.by_step = step_performance(period=period, tz=tz, agency_ids=agency_ids,
                                          names=names)  # 1
     _queue(board, period, tz, agency_ids)  # 3
-    _ikm(board, period, tz, agency_ids, names)  # 3
+    _ikm(board, period, tz, agency_ids, names)  # 1
     _complaints(board, period, tz, agency_ids, now)  # 1
     return board
 
 
-DASHBOARD_QUERIES = 12
+DASHBOARD_QUERIES = 10
 
 
 def live_application_figures(
@@ -463,12 +463,9 @@ def _ikm(
     board: Dashboard, period: Period, tz: str, agency_ids: list[int] | None,
     names: dict[int, str],
 ) -> None:
-    board.ikm = ikm_for_period(period=period, tz=tz, agency_ids=agency_ids)
-    board.ikm_by_service = ikm_for_period(
-        period=period, tz=tz, group_by="service_code", agency_ids=agency_ids
-    )
-    by_agency = ikm_for_period(period=period, tz=tz, group_by="agency_id", agency_ids=agency_ids)
-    board.ikm_by_agency = [(names.get(pk, "—"), result) for pk, result in by_agency.items()]
+    ikm = ikm_breakdown(period=period, tz=tz, agency_ids=agency_ids)  # 1 query
+    board.ikm, board.ikm_by_service = ikm.total, ikm.by_service
+    board.ikm_by_agency = [(names.get(pk, "—"), result) for pk, result in ikm.by_agency.items()]
 
 
 def _complaints(

@@ -100,3 +100,46 @@ def test_no_answers_gives_no_index():
     assert result.ikm is None
     assert result.converted_display == "–"
     assert result.grade == ""
+
+
+def test_breakdown_in_one_query_equals_the_three_separate_aggregates(
+    tenant_a, in_tenant, django_assert_num_queries
+):
+    """`ikm_breakdown` (the tenant dashboard, one grouped query) gives exactly what three
+    `ikm_for_period` calls give: the whole tenant, per service and per OPD, including
+    invitations not answered yet, answers outside the period and responses without an OPD."""
+    import datetime as dt
+    import random
+
+    from agencies.models import Agency
+    from feedback.models import SkmResponse
+    from feedback.selectors import Period, ikm_breakdown, ikm_for_period
+
+    rng = random.Random(14)
+    with in_tenant(tenant_a):
+        agencies = [Agency.objects.create(code=f"ikm-{i}", name=f"OPD IKM {i}") for i in range(3)]
+        now = dt.datetime(2026, 6, 17, 3, 0, tzinfo=dt.UTC)
+        rows = []
+        for i in range(120):
+            answered = rng.random() < 0.7
+            answers = {code: rng.randint(1, 4) for code in UNSUR_CODES}  # all: a DB check
+            rows.append(SkmResponse(
+                source="ticket", source_id=i, channel="counter",
+                service_code=rng.choice(["KTP-EL", "KK-UBAH", "SIP-DOKTER"]),
+                agency=rng.choice([*agencies, None]),
+                invited_at=now - dt.timedelta(days=rng.randint(0, 40)),
+                submitted_at=now - dt.timedelta(days=rng.randint(0, 20)) if answered else None,
+                **(answers if answered else {}),
+            ))
+        SkmResponse.objects.bulk_create(rows)
+        period = Period(dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+        with django_assert_num_queries(1):
+            breakdown = ikm_breakdown(period=period, tz="Asia/Jakarta")
+        assert breakdown.total == ikm_for_period(period=period, tz="Asia/Jakarta")
+        assert breakdown.by_service == ikm_for_period(
+            period=period, tz="Asia/Jakarta", group_by="service_code")
+        assert breakdown.by_agency == ikm_for_period(
+            period=period, tz="Asia/Jakarta", group_by="agency_id")
+        assert list(breakdown.by_agency) == list(ikm_for_period(
+            period=period, tz="Asia/Jakarta", group_by="agency_id"))
+        assert breakdown.total.respondents > 50
