@@ -274,3 +274,77 @@ def queue_today(*, now: datetime | None = None, window_minutes: int = 120) -> Qu
         waiting=row["waiting"] or 0, served=row["served"] or 0,
         avg_wait_minutes=None if row["avg_wait"] is None else round(row["avg_wait"] / 60),
     )
+
+
+# --------------------------------------------------------------------------- queue figures
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    """Tickets of a period: the whole hall, per counter and per hour of the call."""
+
+    totals: dict[str, object]
+    by_counter: list[dict[str, object]]
+    by_hour: list[dict[str, object]]
+
+
+_QUEUE_SQL = """
+SELECT GROUPING(t.counter_id) AS g_counter, GROUPING(t.hour) AS g_hour,
+       t.counter_id, c.name AS counter_name, t.hour,
+       count(*) FILTER (WHERE t.status <> %(cancelled)s) AS tickets,
+       count(*) FILTER (WHERE t.status = %(done)s) AS served,
+       count(*) FILTER (WHERE t.status = %(no_show)s) AS no_show,
+       count(*) FILTER (WHERE t.kind = %(booking)s) AS bookings,
+       avg(t.wait_seconds) AS avg_wait,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.wait_seconds)
+           FILTER (WHERE t.wait_seconds IS NOT NULL) AS median_wait,
+       avg(t.service_seconds) AS avg_service
+FROM (SELECT counter_id, status, kind, wait_seconds, service_seconds,
+             extract(hour FROM called_at AT TIME ZONE %(tz)s)::int AS hour
+      FROM {tickets} WHERE day >= %(start)s AND day <= %(end)s {agency_filter}) t
+LEFT JOIN {counters} c ON c.id = t.counter_id
+GROUP BY GROUPING SETS ((), (t.counter_id, c.name), (t.hour))
+"""
+
+
+def queue_figures(
+    *, start: date, end: date, tz: str, agency_ids: list[int] | None = None,
+) -> QueueFigures:
+    """Ticket counts, mean and median wait and mean service time of the tickets of the days
+    `start`..`end`: for the whole hall, per counter (tickets that reached one) and per hour
+    of the call in the tenant's time zone (tickets that were called). One scan of the
+    tickets (`GROUPING SETS`) instead of one per view; medians stay exact."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    params: dict[str, object] = {
+        "cancelled": Ticket.Status.CANCELLED, "done": Ticket.Status.DONE,
+        "no_show": Ticket.Status.NO_SHOW, "booking": Ticket.Kind.BOOKING, "tz": tz,
+        "start": start, "end": end,
+    }
+    agency_filter = ""
+    if agency_ids is not None:
+        agency_filter, params["agencies"] = "AND agency_id = ANY(%(agencies)s)", list(agency_ids)
+    sql = _QUEUE_SQL.format(tickets=quote(Ticket._meta.db_table),
+                            counters=quote(Counter._meta.db_table), agency_filter=agency_filter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    figures = ("tickets", "served", "no_show", "avg_wait", "median_wait", "avg_service")
+    empty = {**dict.fromkeys(figures), "tickets": 0, "served": 0, "no_show": 0, "bookings": 0}
+    totals, by_counter, by_hour = dict(empty), [], []
+    for row in rows:
+        values = {key: row[key] for key in figures}
+        values = {k: float(v) if k.startswith(("avg", "median")) and v is not None else v
+                  for k, v in values.items()}
+        if row["g_counter"] and row["g_hour"]:
+            totals = {**values, "bookings": row["bookings"]}
+        elif not row["g_counter"] and row["counter_id"] is not None:
+            by_counter.append({"counter_id": row["counter_id"],
+                               "counter__name": row["counter_name"], **values})
+        elif not row["g_hour"] and row["hour"] is not None:
+            by_hour.append({"hour": row["hour"], **values})
+    by_counter.sort(key=lambda r: (r["counter__name"] or "", r["counter_id"]))
+    by_hour.sort(key=lambda r: r["hour"])
+    return QueueFigures(totals=totals, by_counter=by_counter, by_hour=by_hour)

@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
     Aggregate,
-    Avg,
     BigIntegerField,
     Case,
     Count,
@@ -38,7 +37,7 @@ from django.db.models import (
     QuerySet,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractHour, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -47,7 +46,7 @@ from applications.models import Application, ApplicationStep, SlaState, Status
 from feedback.ikm import IkmResult
 from feedback.models import Complaint
 from feedback.selectors import Period, ikm_breakdown
-from hall.models import Ticket
+from hall.selectors import queue_figures
 
 from .models import DAY_ROW_STATUS, DailyFigures
 
@@ -160,13 +159,13 @@ def dashboard(
             row["label"] = str(status_labels.get(row["status"], row["status"]))
         board.by_step = step_performance(period=period, tz=tz, agency_ids=agency_ids,
                                          names=names)  # 1
-    _queue(board, period, tz, agency_ids)  # 3
+    _queue(board, period, tz, agency_ids)  # 1
     _ikm(board, period, tz, agency_ids, names)  # 1
     _complaints(board, period, tz, agency_ids, now)  # 1
     return board
 
 
-DASHBOARD_QUERIES = 10
+DASHBOARD_QUERIES = 8
 
 
 def live_application_figures(
@@ -422,41 +421,17 @@ def step_performance(
 
 
 def _queue(board: Dashboard, period: Period, tz: str, agency_ids: list[int] | None) -> None:
-    tickets = Ticket.objects.filter(day__gte=period.start, day__lte=period.end)
-    if agency_ids is not None:
-        tickets = tickets.filter(agency_id__in=agency_ids)
-    figures = {
-        "tickets": Count("id", filter=~Q(status=Ticket.Status.CANCELLED)),
-        "served": Count("id", filter=Q(status=Ticket.Status.DONE)),
-        "no_show": Count("id", filter=Q(status=Ticket.Status.NO_SHOW)),
-        "avg_wait": Avg("wait_seconds"),
-        "median_wait": Median("wait_seconds", filter=Q(wait_seconds__isnull=False)),
-        "avg_service": Avg("service_seconds"),
-    }
+    figures = queue_figures(start=period.start, end=period.end, tz=tz,
+                            agency_ids=agency_ids)  # 1 query
 
     def finish(row: dict[str, Any]) -> dict[str, Any]:
         for key in ("avg_wait", "median_wait", "avg_service"):
             row[f"{key}_minutes"] = _minutes(row.pop(key))
         return row
 
-    board.queue_totals = finish(
-        tickets.aggregate(**figures, bookings=Count("id", filter=Q(kind=Ticket.Kind.BOOKING)))
-    )
-    board.queue_by_counter = [
-        finish(row)
-        for row in tickets.filter(counter__isnull=False)
-        .values("counter_id", "counter__name")
-        .annotate(**figures)
-        .order_by("counter__name")
-    ]
-    board.queue_by_hour = [
-        finish(row)
-        for row in tickets.filter(called_at__isnull=False)
-        .annotate(hour=ExtractHour("called_at", tzinfo=ZoneInfo(tz)))
-        .values("hour")
-        .annotate(**figures)
-        .order_by("hour")
-    ]
+    board.queue_totals = finish(dict(figures.totals))
+    board.queue_by_counter = [finish(dict(row)) for row in figures.by_counter]
+    board.queue_by_hour = [finish(dict(row)) for row in figures.by_hour]
 
 
 def _ikm(
