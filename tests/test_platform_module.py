@@ -32,5 +32,5 @@ def test_beat_runs_every_apps_periodic_work():
     app.finalize()
     names = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "tenants.tasks.heartbeat_dispatch" in names
-    assert any(name.startswith("sla.") for name in names)  # the SLA breach sweep
+    assert "monitoring.tasks.sla_sweep_dispatch" in names  # the SLA breach sweep
     assert any(name.startswith("monitoring.") for name in names)  # ministry rollups
