@@ -8,6 +8,9 @@ test run migrates a template database once; every later one is a `CREATE DATABAS
 copy of it (≈ 1 s instead of ≈ 13 s per journey), dropped when the run ends.
 `launch_chromium(playwright)`: Chromium with the flags that work on this machine; it resolves
 `*.localhost` to loopback by itself.
+`serving(prefix, setup)`: the module fixture's body (migrate, run the journey's setup code
+after `SETUP_PRELUDE`, start, always stop). `sign_in(page, server, email, password)`: the
+sign-in form, as a person fills it in.
 
 Tests using these helpers are skipped (with the reason) when the playwright package or
 /usr/bin/chromium is missing: call `require_browser()` at module level.
@@ -16,6 +19,7 @@ Tests using these helpers are skipped (with the reason) when the playwright pack
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import socket
@@ -23,8 +27,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -119,6 +124,7 @@ class BrowserServer:
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.log = None
+        self.setup_output = ""
 
     def manage(self, *args: str, timeout: int = 900) -> str:
         result = subprocess.run(
@@ -179,3 +185,60 @@ class BrowserServer:
 
     def url(self, path: str, host: str = "localhost") -> str:
         return f"http://{host}:{self.port}{path}"
+
+
+# What every journey's setup starts with (run by `manage.py shell -c` in the server's
+# settings): the public tenant, the national catalogue, and `live_tenant(code)`, which
+# provisions a regency by its Kemendagri code and opens its portal.
+SETUP_PRELUDE = """
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from accounts.models import User
+from catalog.seeding import seed_catalog
+from tenants.models import Tenant
+from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
+public_tenant_ensure()
+seed_catalog()
+def live_tenant(code):
+    tenant = tenant_create_ready(region_code=code)
+    if tenant.state != Tenant.State.LIVE:
+        tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+    return tenant
+"""
+
+
+@contextlib.contextmanager
+def serving(prefix: str, setup: str | None = None, *,
+            prelude: bool = True) -> Iterator[BrowserServer]:
+    """A started server for one journey module. `setup` runs after `SETUP_PRELUDE` (unless
+    `prelude=False`) and must print a last line starting with "ok" (kept in
+    `server.setup_output`)."""
+    srv = BrowserServer(prefix=prefix)
+    try:
+        srv.migrate()
+        if setup is not None:
+            out = srv.shell((SETUP_PRELUDE if prelude else "") + setup).splitlines()
+            last = out[-1] if out else ""
+            assert last.startswith("ok"), "\n".join(out[-20:])
+            srv.setup_output = last
+        srv.start()
+        yield srv
+    finally:
+        srv.stop()
+
+
+def sign_in(page, server: BrowserServer, email: str,  # type: ignore[no-untyped-def]
+            password: str, *, host: str = "localhost", next_path: str | None = None,
+            local: bool = False) -> None:
+    """Fill in the sign-in form on `host` and check it let the person in. `local=True` asks a
+    regency host for its own form (`?lokal=1`) instead of the platform's one login."""
+    query = [("lokal", "1")] if local else []
+    if next_path is not None:
+        query.append(("next", next_path))
+    suffix = "?" + "&".join(f"{k}={quote(v, safe='/')}" for k, v in query) if query else ""
+    page.goto(server.url(f"/masuk/{suffix}", host))
+    page.fill("input[name=identifier]", email)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit].primary")
+    page.wait_for_load_state()
+    assert "/masuk/" not in page.url, f"{email} could not sign in ({page.url})"

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from urllib.request import Request, urlopen
 
 import pytest
 
 from tests.browser.a11y import axe_violations, describe
-from tests.browser.conftest import ROOT, BrowserServer, launch_chromium, require_browser
+from tests.browser.conftest import ROOT, launch_chromium, require_browser, serving, sign_in
 
 require_browser()
 
@@ -43,21 +42,14 @@ ARTIFACTS = Path(os.environ.get("MPP_TEST_ARTIFACTS") or ROOT / "tests" / "artif
 
 SETUP = f"""
 import datetime as dt
-from django.utils import timezone
-from django_tenants.utils import tenant_context
-from accounts.models import CitizenProfile, User
+from accounts.models import CitizenProfile
 from agencies.models import StaffRole
 from agencies.services import staff_role_grant
 from applications.models import Application, Status
 from applications.statemachine import application_transition
-from catalog.seeding import seed_catalog
 from regions.seeding import seed_demo_tenant as seed_regions
 from services.models import Offering
 from services.seeding import seed_demo_tenant as seed_services
-from tenants.models import Tenant
-from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
-public_tenant_ensure()
-seed_catalog()
 now = timezone.now()
 admin = User.objects.create_user({ADMIN_EMAIL!r}, {PASSWORD!r}, full_name='Admin Aksesibilitas',
                                  email_verified_at=now)
@@ -68,11 +60,8 @@ CitizenProfile.objects.create(user=citizen, nik='3273014101900001', birth_place=
                               address='Jl. Sarijadi Raya No. 12, Bandung')
 User.objects.create_user({MINISTRY_EMAIL!r}, {PASSWORD!r}, full_name='Pemantau Kementerian',
                          ministry_role='admin', email_verified_at=now)
-for code in ('32.73', '33.14'):
-    tenant = tenant_create_ready(region_code=code)
-    if tenant.state != Tenant.State.LIVE:
-        tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
-bandung = Tenant.objects.get(region_code='32.73')
+bandung = live_tenant('32.73')
+live_tenant('33.14')
 with tenant_context(bandung):
     seed_regions(tenant=bandung)
     seed_services(tenant=bandung)
@@ -94,28 +83,9 @@ print('ok', tracking)
 
 @pytest.fixture(scope="module")
 def server():
-    srv = BrowserServer(prefix="mpp_a11y")
-    try:
-        started = time.monotonic()
-        srv.migrate()
-        migrated = time.monotonic()
-        out = srv.shell(SETUP).splitlines()[-1]
-        print(f"migrate {migrated - started:.1f} s, seed {time.monotonic() - migrated:.1f} s")
-        assert out.startswith("ok "), out
-        srv.tracking_code = out.split()[-1]
-        srv.start()
+    with serving("mpp_a11y", SETUP) as srv:
+        srv.tracking_code = srv.setup_output.split()[-1]
         yield srv
-    finally:
-        srv.stop()
-
-
-def _login(page, server, host: str, email: str) -> None:
-    page.goto(server.url("/masuk/?next=/", host))
-    page.fill("input[name=identifier]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].primary")
-    page.wait_for_load_state()
-    assert "/masuk/" not in page.url, f"{email} could not sign in"
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +99,8 @@ def browser(server):
                                      ("ministry", "localhost", MINISTRY_EMAIL)):
                 context = chromium.new_context(bypass_csp=True, locale="id-ID")
                 if email:
-                    _login(context.new_page(), server, host, email)
+                    sign_in(context.new_page(), server, email, PASSWORD, host=host,
+                            next_path="/")
                 contexts[who] = context
             yield contexts
         finally:

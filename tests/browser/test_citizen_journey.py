@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import BrowserServer, launch_chromium, require_browser
+from tests.browser.conftest import launch_chromium, require_browser, serving, sign_in
 
 require_browser()
 
@@ -38,21 +38,12 @@ SRAGEN = "kab-sragen.localhost"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 SETUP = f"""
-from django_tenants.utils import tenant_context
-from accounts.models import User
 from agencies.models import Agency, StaffRole
 from agencies.services import staff_role_grant
-from catalog.seeding import seed_catalog
 from services.seeding import seed_demo_tenant
-from tenants.models import Tenant
-from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
-public_tenant_ensure()
-seed_catalog()
 officer = User.objects.create_user({OFFICER_EMAIL!r}, {PASSWORD!r}, full_name='Petugas Disdukcapil')
 for code in ('32.73', '33.14'):
-    tenant = tenant_create_ready(region_code=code)
-    if tenant.state != Tenant.State.LIVE:
-        tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+    tenant = live_tenant(code)
     with tenant_context(tenant):
         seed_demo_tenant(tenant=tenant)
         if code == '32.73':
@@ -64,22 +55,8 @@ print('ok')
 
 @pytest.fixture(scope="module")
 def server():
-    srv = BrowserServer(prefix="mpp_journey")
-    try:
-        srv.migrate()
-        assert srv.shell(SETUP).endswith("ok")
-        srv.start()
+    with serving("mpp_journey", SETUP) as srv:
         yield srv
-    finally:
-        srv.stop()
-
-
-def _login(page, server, host: str, email: str, next_path: str = "/") -> None:
-    page.goto(server.url(f"/masuk/?next={next_path}", host))
-    page.fill("input[name=identifier]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].primary")
-    page.wait_for_load_state()
 
 
 def _staff_action(page, action: str, note: str = "") -> None:
@@ -140,7 +117,8 @@ def test_citizen_applies_staff_process_output_verifies_and_other_tenant_sees_not
                 f"User.objects.filter(email={CITIZEN_EMAIL!r})"
                 ".update(email_verified_at=timezone.now())"
             )
-            _login(citizen, server, BANDUNG, CITIZEN_EMAIL, "/akun/profil/")
+            sign_in(citizen, server, CITIZEN_EMAIL, PASSWORD,
+                    host=BANDUNG, next_path="/akun/profil/")
 
             # complete the profile
             citizen.goto(server.url("/akun/profil/", BANDUNG))
@@ -187,7 +165,8 @@ def test_citizen_applies_staff_process_output_verifies_and_other_tenant_sees_not
             detail_path = re.sub(r"tanda-terima/$", "", urlparse(citizen.url).path)
 
             # officer: worklist → verification → return for revision
-            _login(officer, server, BANDUNG, OFFICER_EMAIL, "/kelola/permohonan/")
+            sign_in(officer, server, OFFICER_EMAIL, PASSWORD,
+                    host=BANDUNG, next_path="/kelola/permohonan/")
             officer.click(f"text={code}")
             officer.wait_for_load_state()
             staff_path = officer.url
@@ -234,7 +213,7 @@ def test_citizen_applies_staff_process_output_verifies_and_other_tenant_sees_not
 
             # the same account on Sragen sees none of Bandung's applications
             sragen = browser.new_context().new_page()
-            _login(sragen, server, SRAGEN, CITIZEN_EMAIL, "/permohonan/")
+            sign_in(sragen, server, CITIZEN_EMAIL, PASSWORD, host=SRAGEN, next_path="/permohonan/")
             assert "/permohonan/" in sragen.url
             expect(sragen.locator("main")).to_contain_text("belum memiliki permohonan")
             expect(sragen.locator("main")).not_to_contain_text(code)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import BrowserServer, launch_chromium, require_browser
+from tests.browser.conftest import BrowserServer, launch_chromium, require_browser, sign_in
 
 require_browser()
 
@@ -73,12 +73,8 @@ def test_demo_citizen_applies_for_a_ktp_and_books_a_slot(server):
             page = browser.new_context().new_page()
 
             # 1. sign in with the printed demo login
-            page.goto(server.url("/masuk/?next=/permohonan/", BANDUNG))
-            page.fill("input[name=identifier]", server.citizen_login)
-            page.fill("input[name=password]", server.citizen_password)
-            page.click("form button[type=submit].primary")
-            page.wait_for_load_state()
-            assert "/masuk/" not in page.url, page.locator("main").inner_text()
+            sign_in(page, server, server.citizen_login, server.citizen_password, host=BANDUNG,
+                    next_path="/permohonan/")
 
             # 2. the KTP-el form, prefilled from the demo profile
             response = page.goto(server.url("/permohonan/baru/KTP-BARU/", BANDUNG))

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import BrowserServer, launch_chromium, require_browser
+from tests.browser.conftest import launch_chromium, require_browser, serving, sign_in
 
 require_browser()
 
@@ -28,23 +28,15 @@ CITIZEN_EMAIL = "warga.aula@example.id"
 BANDUNG = "kota-bandung.localhost"
 
 SETUP = f"""
-from django_tenants.utils import tenant_context
-from accounts.models import User
 from agencies.models import StaffRole
 from agencies.services import agency_create, staff_role_grant
-from catalog.seeding import seed_catalog
 from hall.services import counter_save
 from services.services import offering_adopt
 from services.tests.factories import service_version
-from tenants.models import Tenant
-from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
-public_tenant_ensure()
-seed_catalog()
 admin = User.objects.create_user({ADMIN_EMAIL!r}, {PASSWORD!r}, full_name='Admin Aula')
 User.objects.create_user({CITIZEN_EMAIL!r}, {PASSWORD!r}, full_name='Warga Aula')
 version = service_version(code='AULA-KTP', category_code='ADM', name='KTP-el Aula')
-tenant = tenant_create_ready(region_code='32.73')
-tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+tenant = live_tenant('32.73')
 with tenant_context(tenant):
     agency = agency_create(name='Dinas Kependudukan Aula', short_name='Dukcapil Aula')
     offering = offering_adopt(service_version=version, agency=agency, channel='online', actor=None)
@@ -82,24 +74,9 @@ print('ok', n)
 
 @pytest.fixture(scope="module")
 def server():
-    srv = BrowserServer(prefix="mpp_hall")
-    try:
-        srv.migrate()
-        out = srv.shell(SETUP).splitlines()[-1]
-        assert out.startswith("ok"), out
-        srv.counter_id = int(out.split()[-1])
-        srv.start()
+    with serving("mpp_hall", SETUP) as srv:
+        srv.counter_id = int(srv.setup_output.split()[-1])
         yield srv
-    finally:
-        srv.stop()
-
-
-def _login(page, server, email: str, next_path: str = "/") -> None:
-    page.goto(server.url(f"/masuk/?next={next_path}", BANDUNG))
-    page.fill("input[name=identifier]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].primary")
-    page.wait_for_load_state()
 
 
 def test_book_check_in_serve_survey_dashboard(server):
@@ -109,11 +86,12 @@ def test_book_check_in_serve_survey_dashboard(server):
             citizen = browser.new_context().new_page()
             staff = browser.new_context().new_page()
             # the admin sees no IKM yet
-            _login(staff, server, ADMIN_EMAIL, "/kelola/laporan/")
+            sign_in(staff, server, ADMIN_EMAIL, PASSWORD,
+                    host=BANDUNG, next_path="/kelola/laporan/")
             expect(staff.get_by_test_id("ikm-value")).to_have_text("–")
 
             # 1. the citizen books a slot
-            _login(citizen, server, CITIZEN_EMAIL, "/antrean/")
+            sign_in(citizen, server, CITIZEN_EMAIL, PASSWORD, host=BANDUNG, next_path="/antrean/")
             citizen.goto(server.url("/antrean/", BANDUNG))
             citizen.select_option("#id_service_code", "AULA-KTP")
             # a later working day: today's slots may all be past (the clock is not frozen in a

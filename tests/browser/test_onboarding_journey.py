@@ -24,7 +24,7 @@ import io
 
 import pytest
 
-from tests.browser.conftest import BrowserServer, launch_chromium, require_browser
+from tests.browser.conftest import launch_chromium, require_browser, serving, sign_in
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -38,21 +38,21 @@ OFFICER_EMAIL = "siti@boyolali.go.id"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+SETUP = f"""
+from tenants.services import public_tenant_ensure
+from accounts.models import User
+public_tenant_ensure()
+User.objects.create_user(email={MINISTRY_EMAIL!r}, password={PASSWORD!r},
+                         full_name='Pemeriksa Kementerian', ministry_role='admin')
+print('ok')
+"""
+
+
 @pytest.fixture(scope="module")
 def server():
-    srv = BrowserServer(prefix="mpp_browser")
-    try:
-        srv.migrate()
-        srv.shell(
-            "from tenants.services import public_tenant_ensure; public_tenant_ensure()\n"
-            "from accounts.models import User\n"
-            f"User.objects.create_user(email={MINISTRY_EMAIL!r}, password={PASSWORD!r}, "
-            "full_name='Pemeriksa Kementerian', ministry_role='admin')"
-        )
-        srv.start()
+    # no catalogue, no tenant: the journey starts from an empty platform
+    with serving("mpp_browser", SETUP, prelude=False) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def _corrected_csv() -> tuple[bytes, str, str, str]:
@@ -70,13 +70,6 @@ def _corrected_csv() -> tuple[bytes, str, str, str]:
         name = new_name if village.code == target.code else village.name
         writer.writerow([village.district_code, districts[village.district_code], village.code, name])
     return buffer.getvalue().encode(), target.code, target.name, new_name
-
-
-def _login(page, server, host: str, email: str, next_path: str) -> None:
-    page.goto(server.url(f"/masuk/?next={next_path}", host))
-    page.fill("input[name=identifier]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].primary")
 
 
 def test_register_approve_provision_onboard_and_go_live(server):
@@ -119,7 +112,8 @@ def test_register_approve_provision_onboard_and_go_live(server):
             status_url = registrant.url
 
             # 3. the ministry approves in its console
-            _login(ministry, server, "localhost", MINISTRY_EMAIL, "/kementerian/pendaftaran/")
+            sign_in(ministry, server, MINISTRY_EMAIL, PASSWORD,
+                    host="localhost", next_path="/kementerian/pendaftaran/")
             ministry.click("text=Kabupaten Boyolali")
             ministry.click("#approve-button", timeout=120_000)  # a loaded 2-core machine is slow
             ministry.wait_for_selector("text=disetujui; tenant sedang disiapkan", timeout=60_000)
@@ -133,7 +127,8 @@ def test_register_approve_provision_onboard_and_go_live(server):
             assert wizard_href == server.url("/kelola/orientasi/", tenant_host)
 
             # 5. the registrant logs in on the tenant host and starts the wizard
-            _login(registrant, server, tenant_host, OFFICER_EMAIL, "/kelola/orientasi/")
+            sign_in(registrant, server, OFFICER_EMAIL, PASSWORD,
+                    host=tenant_host, next_path="/kelola/orientasi/")
             registrant.wait_for_selector("text=Orientasi MPP Digital")
             registrant.click("a.button.primary:has-text('Lanjutkan')")
             assert registrant.input_value("#regency-name") == "Kabupaten Boyolali"

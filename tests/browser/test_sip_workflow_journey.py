@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import BrowserServer, launch_chromium, require_browser
+from tests.browser.conftest import launch_chromium, require_browser, serving, sign_in
 
 require_browser()
 
@@ -46,19 +46,12 @@ WHEN = r"\d{1,2} \w+ \d{4} \d{2}:\d{2}"
 
 SETUP = f"""
 import datetime as dt
-from django.utils import timezone
-from django_tenants.utils import tenant_context
-from accounts.models import CitizenProfile, User
+from accounts.models import CitizenProfile
 from agencies.models import StaffRole
 from agencies.services import agency_create, agency_kind_map, staff_role_grant
 from catalog.models import ServiceVersion
-from catalog.seeding import seed_catalog
 from regions.seeding import seed_demo_tenant as seed_regions
 from services.services import offering_adopt
-from tenants.models import Tenant
-from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
-public_tenant_ensure()
-seed_catalog()
 citizen = User.objects.create_user({CITIZEN_EMAIL!r}, {PASSWORD!r}, full_name='Siti Rahmawati',
                                    phone='6281234567890', email_verified_at=timezone.now())
 CitizenProfile.objects.create(user=citizen, nik='3273014101900001', birth_place='Bandung',
@@ -69,9 +62,7 @@ health = User.objects.create_user({HEALTH_EMAIL!r}, {PASSWORD!r}, full_name='Ver
 head = User.objects.create_user({HEAD_EMAIL!r}, {PASSWORD!r}, full_name='Kepala DPMPTSP')
 version = ServiceVersion.objects.filter(service__code='SIP-DOKTER', status='published').order_by(
     '-number').first()
-tenant = tenant_create_ready(region_code='32.73')
-if tenant.state != Tenant.State.LIVE:
-    tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+tenant = live_tenant('32.73')
 with tenant_context(tenant):
     seed_regions(tenant=tenant)
     dpmptsp = agency_create(code='dpmptsp', short_name={DPMPTSP!r},
@@ -104,24 +95,8 @@ with tenant_context(Tenant.objects.get(region_code='32.73')):
 
 @pytest.fixture(scope="module")
 def server():
-    srv = BrowserServer(prefix="mpp_sip")
-    try:
-        srv.migrate()
-        out = srv.shell(SETUP)
-        assert out.endswith("ok"), out
-        srv.start()
+    with serving("mpp_sip", SETUP) as srv:
         yield srv
-    finally:
-        srv.stop()
-
-
-def _login(page, server, email: str, next_path: str = "/") -> None:
-    page.goto(server.url(f"/masuk/?next={next_path}", BANDUNG))
-    page.fill("input[name=identifier]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].primary")
-    page.wait_for_load_state()
-    assert "/masuk/" not in page.url, f"{email} could not sign in"
 
 
 def _staff_action(page, action: str) -> None:
@@ -160,7 +135,8 @@ def test_sip_passes_dpmptsp_dinkes_and_back_with_each_hand_off_on_the_citizen_pa
             head = browser.new_context().new_page()
 
             # 1. the citizen applies: profile answers prefilled, the rest typed in
-            _login(citizen, server, CITIZEN_EMAIL, "/permohonan/")
+            sign_in(citizen, server, CITIZEN_EMAIL, PASSWORD,
+                    host=BANDUNG, next_path="/permohonan/")
             citizen.goto(server.url("/permohonan/baru/SIP-DOKTER/", BANDUNG))
             expect(citizen.locator("#id_nik")).to_have_value("3273014101900001")
             expect(citizen.locator("#id_nama_lengkap")).to_have_value("Siti Rahmawati")
@@ -202,13 +178,15 @@ def test_sip_passes_dpmptsp_dinkes_and_back_with_each_hand_off_on_the_citizen_pa
                      step="Verifikasi administrasi (front office)")
 
             # 3a. Dinkes has no part in it yet: not in its worklist, and "not found" by URL
-            _login(health, server, HEALTH_EMAIL, "/kelola/permohonan/")
+            sign_in(health, server, HEALTH_EMAIL, PASSWORD,
+                    host=BANDUNG, next_path="/kelola/permohonan/")
             table = _worklist(health, server)
             expect(table).to_contain_text("Tidak ada permohonan")
             expect(table).not_to_contain_text(code)
 
             # 2. the DPMPTSP front office verifies, ticks the checklist and accepts
-            _login(front, server, FRONT_EMAIL, "/kelola/permohonan/")
+            sign_in(front, server, FRONT_EMAIL, PASSWORD,
+                    host=BANDUNG, next_path="/kelola/permohonan/")
             front.click(f"text={code}")
             front.wait_for_load_state()
             staff_path = urlparse(front.url).path
@@ -246,7 +224,8 @@ def test_sip_passes_dpmptsp_dinkes_and_back_with_each_hand_off_on_the_citizen_pa
                      step="Keputusan dan penandatanganan (DPMPTSP)")
 
             # 4. the head of DPMPTSP decides; "complete" waits for the output document
-            _login(head, server, HEAD_EMAIL, "/kelola/permohonan/")
+            sign_in(head, server, HEAD_EMAIL, PASSWORD,
+                    host=BANDUNG, next_path="/kelola/permohonan/")
             head.goto(server.url(staff_path, BANDUNG))
             _staff_action(head, "approve")
             expect(head.locator("li.route-step.current")).to_contain_text("Penyerahan SIP")

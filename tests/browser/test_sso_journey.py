@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import BrowserServer, launch_chromium, require_browser
+from tests.browser.conftest import launch_chromium, require_browser, serving, sign_in
 
 require_browser()
 
@@ -23,33 +23,18 @@ BANDUNG = "kota-bandung.localhost"
 SRAGEN = "kab-sragen.localhost"
 
 SETUP = f"""
-from django.utils import timezone
-from accounts.models import User
-from catalog.seeding import seed_catalog
-from tenants.models import Tenant
-from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
-public_tenant_ensure()
-seed_catalog()
 User.objects.create_user({EMAIL!r}, {PASSWORD!r}, full_name={NAME!r},
                          email_verified_at=timezone.now())
-for code in ('32.73', '33.14'):
-    tenant = tenant_create_ready(region_code=code)
-    if tenant.state != Tenant.State.LIVE:
-        tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
+live_tenant('32.73')
+live_tenant('33.14')
 print('ok')
 """
 
 
 @pytest.fixture(scope="module")
 def server():
-    srv = BrowserServer(prefix="mpp_sso")
-    try:
-        srv.migrate()
-        assert srv.shell(SETUP).endswith("ok")
-        srv.start()
+    with serving("mpp_sso", SETUP) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def _signed_in_at(page, server, host: str, path: str = "/permohonan/") -> None:
@@ -65,11 +50,7 @@ def test_sign_in_once_reach_both_regencies_sign_out_everywhere(server):
         try:
             page = browser.new_context().new_page()
             # sign in once, on the platform host
-            page.goto(server.url("/masuk/"))
-            page.fill("input[name=identifier]", EMAIL)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form button[type=submit].primary")
-            page.wait_for_load_state()
+            sign_in(page, server, EMAIL, PASSWORD)
             expect(page.locator(".nav-user")).to_have_text(NAME)
 
             # both regencies open signed in: one redirect to the platform and back, no typing

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import BrowserServer, launch_chromium, require_browser
+from tests.browser.conftest import launch_chromium, require_browser, serving, sign_in
 
 require_browser()
 
@@ -31,29 +31,18 @@ SRAGEN = "kab-sragen.localhost"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 SETUP = f"""
-from django.utils import timezone
-from django_tenants.utils import tenant_context
-from accounts.models import User
 from agencies.models import Agency, StaffRole
 from agencies.services import staff_role_grant
-from catalog.seeding import seed_catalog
 from services.seeding import seed_demo_tenant
-from tenants.models import Tenant
-from tenants.services import public_tenant_ensure, tenant_create_ready, tenant_set_state
-public_tenant_ensure()
-seed_catalog()
 User.objects.create_user({EMAIL!r}, {PASSWORD!r}, full_name={NAME!r},
                          email_verified_at=timezone.now())
 officer = User.objects.create_user({OFFICER_EMAIL!r}, {PASSWORD!r}, full_name={OFFICER_NAME!r})
-for code in ('32.73', '33.14'):
-    tenant = tenant_create_ready(region_code=code)
-    if tenant.state != Tenant.State.LIVE:
-        tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
-    if code == '33.14':
-        with tenant_context(tenant):
-            seed_demo_tenant(tenant=tenant)
-            staff_role_grant(user=officer, role=StaffRole.Role.OFFICER,
-                             agency=Agency.objects.get(code='disdukcapil'))
+live_tenant('32.73')
+sragen = live_tenant('33.14')
+with tenant_context(sragen):
+    seed_demo_tenant(tenant=sragen)
+    staff_role_grant(user=officer, role=StaffRole.Role.OFFICER,
+                     agency=Agency.objects.get(code='disdukcapil'))
 print('ok')
 """
 
@@ -69,14 +58,8 @@ with schema_context('kab_sragen'):
 
 @pytest.fixture(scope="module")
 def server():
-    srv = BrowserServer(prefix="mpp_vault")
-    try:
-        srv.migrate()
-        assert srv.shell(SETUP).endswith("ok")
-        srv.start()
+    with serving("mpp_vault", SETUP) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 FETCH = """async url => {
@@ -110,11 +93,7 @@ def test_a_document_uploaded_in_bandung_is_shared_with_sragen_only_with_consent(
             officer = browser.new_context().new_page()
 
             # sign in once, on the platform host
-            citizen.goto(server.url("/masuk/"))
-            citizen.fill("input[name=identifier]", EMAIL)
-            citizen.fill("input[name=password]", PASSWORD)
-            citizen.click("form button[type=submit].primary")
-            citizen.wait_for_load_state()
+            sign_in(citizen, server, EMAIL, PASSWORD)
 
             # upload a KK and a diploma in Kota Bandung's vault (signed in by the hand-off)
             citizen.goto(server.url("/permohonan/dokumen/", BANDUNG))
@@ -148,11 +127,8 @@ def test_a_document_uploaded_in_bandung_is_shared_with_sragen_only_with_consent(
             expect(consent).to_contain_text("Kabupaten Sragen")
 
             # Sragen's officer: the draft names the KK, but it was not shared: 404
-            officer.goto(server.url("/masuk/?lokal=1&next=/kelola/permohonan/", SRAGEN))
-            officer.fill("input[name=identifier]", OFFICER_EMAIL)
-            officer.fill("input[name=password]", PASSWORD)
-            officer.click("form button[type=submit].primary")
-            officer.wait_for_load_state()
+            sign_in(officer, server, OFFICER_EMAIL, PASSWORD, host=SRAGEN,
+                    next_path="/kelola/permohonan/", local=True)
             draft_id = server.shell(DRAFT_ID).splitlines()[-1].strip()
             document_url = server.url(f"/kelola/permohonan/{draft_id}/dokumen/{kk_id}/", SRAGEN)
             assert _fetch(officer, document_url)[0] == 404
