@@ -17,11 +17,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from .inserts import insert_new
 from .models import Application, ApplicationEvent, Notification, Status
 
 logger = logging.getLogger(__name__)
@@ -84,10 +85,14 @@ def notification_enqueue(
     kind: str,
     dedup_key: str,
     context: Mapping[str, Any],
+    recipient: Any = None,
 ) -> list[Notification]:
     """Insert the notification rows (one per channel the recipient has) and send them on
-    commit. Idempotent: the same (recipient, channel, dedup_key) is inserted once."""
-    user = _recipient(recipient_id)
+    commit. Idempotent: the same (recipient, channel, dedup_key) is inserted once (one
+    INSERT … ON CONFLICT DO NOTHING for all channels; one task published on commit).
+    `recipient`: the user row when the caller has it loaded (saves reading it again)."""
+    user = recipient if getattr(recipient, "pk", None) == recipient_id else _recipient(
+        recipient_id)
     if user is None:
         return []
     channels = []
@@ -95,20 +100,14 @@ def notification_enqueue(
         channels.append(Notification.Channel.EMAIL)
     if user.phone and _sms_available():
         channels.append(Notification.Channel.SMS)
+    if not channels:
+        return []
     subject, body = render_message(kind=kind, context=context)
-    created = []
-    for channel in channels:
-        try:
-            with transaction.atomic():
-                row, is_new = Notification.objects.get_or_create(
-                    recipient_id=recipient_id, channel=channel, dedup_key=dedup_key,
-                    defaults={"application": application, "kind": kind, "subject": subject,
-                              "body": body},
-                )
-        except IntegrityError:  # a concurrent insert of the same key
-            continue
-        if is_new:
-            created.append(row)
+    created = insert_new([
+        Notification(application=application, recipient_id=recipient_id, channel=channel,
+                     kind=kind, dedup_key=dedup_key, subject=subject, body=body)
+        for channel in channels
+    ], key=("recipient_id", "channel", "dedup_key"))
     if created:
         ids = [row.pk for row in created]
         schema = connection.schema_name  # captured now: the callback may run in another schema
@@ -179,19 +178,42 @@ def notifications_enqueue_many(requests: Sequence[NotificationRequest]) -> int:
     return len(ids)
 
 
+DISPATCH_BATCH = 200
+
+
 def _dispatch(ids: list[int], schema: str | None = None) -> None:
-    from .tasks import notification_send_task
+    """Publish the rows' sending: one task for a single row, else one task per batch that
+    the worker fans out to one task per row (each retried on its own), so a submission's
+    email and SMS cost the request one publish, not two."""
+    from .tasks import notification_send_task, notifications_send_task
 
     headers = {"_schema_name": schema or connection.schema_name}
-    for pk in ids:
+    for start in range(0, len(ids), DISPATCH_BATCH):
+        batch = ids[start:start + DISPATCH_BATCH]
         try:
-            notification_send_task.apply_async(args=[pk], headers=headers)
-        except Exception:  # broker down: the row stays queued; notifications_flush resends
-            logger.warning("notification %s not dispatched; left queued for the flush", pk,
+            if len(batch) == 1:
+                notification_send_task.apply_async(args=[batch[0]], headers=headers)
+            else:
+                notifications_send_task.apply_async(args=[batch], headers=headers)
+        except Exception:  # broker down: the rows stay queued; notifications_flush resends
+            logger.warning("notifications %s not dispatched; left queued for the flush", batch,
                            exc_info=True)
 
 
-def notify_status_change(*, application: Application, event: ApplicationEvent) -> None:
+def notifications_fan_out(ids: list[int]) -> None:
+    """The worker's side of a batch (`notifications_send_task`): one send task per row."""
+    from .tasks import notification_send_task
+
+    headers = {"_schema_name": connection.schema_name}
+    for pk in ids:
+        notification_send_task.apply_async(args=[pk], headers=headers)
+
+
+def notify_status_change(
+    *, application: Application, event: ApplicationEvent, recipient: Any = None
+) -> None:
+    """The applicant's notifications of a status change (`recipient`: the applicant's user
+    row when the caller has it, e.g. the citizen submitting)."""
     tenant = getattr(connection, "tenant", None)
     context = {
         "tracking_code": application.tracking_code or "",
@@ -203,11 +225,14 @@ def notify_status_change(*, application: Application, event: ApplicationEvent) -
     notification_enqueue(
         application=application, recipient_id=application.applicant_id,
         kind=f"status:{event.to_status}", dedup_key=f"event:{event.pk}", context=context,
+        recipient=recipient,
     )
 
 
 def _service_name(application: Application) -> str:
-    version = getattr(application, "_service_version_cache", None)
+    """The name of the application's service version: the one already loaded with the
+    application or its offering when there is one (a submission has it), else one query."""
+    version = loaded_service_version(application)
     if version is None:
         from catalog.models import ServiceVersion
 
@@ -215,6 +240,20 @@ def _service_name(application: Application) -> str:
             "name"
         ).first()
     return version.name if version else application.service_code
+
+
+def loaded_service_version(application: Application) -> Any:
+    """The application's ServiceVersion if already in memory (selected with the application
+    or with its offering), else None; never a query."""
+    if Application.service_version.is_cached(application):
+        return application.service_version
+    if Application.offering.is_cached(application):
+        offering = application.offering
+        descriptor = getattr(type(offering), "service_version", None)
+        if (offering is not None and descriptor is not None and descriptor.is_cached(offering)
+                and offering.service_version_id == application.service_version_id):
+            return offering.service_version
+    return None
 
 
 def _absolute_url(path: str) -> str:

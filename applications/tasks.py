@@ -54,3 +54,14 @@ def notifications_flush() -> int:
         except NotificationSendFailed:
             continue
     return sent
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notifications_send_task(notification_ids: list[int]) -> int:
+    """One published task for several rows (a submission's email and SMS): the worker fans
+    out to one `notification_send_task` per row, each sent, retried and flushed on its own.
+    Idempotent: sending skips a row that is no longer queued."""
+    from .notifications import notifications_fan_out
+
+    notifications_fan_out([int(pk) for pk in notification_ids])
+    return len(notification_ids)
