@@ -16,6 +16,8 @@ Lean tables per tenant:
   documents the citizen attached to applications here with consent (the vault itself is the
   citizen's, across regencies: `vault`, docs/adr/0013), and the log of staff access.
 * :class:`Notification` - the transactional outbox of email/SMS messages.
+* :class:`TrackingCounter` - the last number issued per tracking-code prefix (tenant +
+  service + month), taken with one UPDATE … RETURNING per submission (docs/adr/0014).
 
 Users live in the public schema: user references are ``db_constraint=False`` foreign keys
 (the ``*_id`` columns are global user ids).
@@ -479,3 +481,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id} ({self.channel})"
+
+
+class TrackingCounter(models.Model):
+    """The last sequence number issued for one tracking-code prefix (`3273-KKUBAH-2612-`):
+    `applications.tracking` increments it with UPDATE … RETURNING inside the submission's
+    transaction (the row lock orders concurrent submissions of the same prefix), instead of
+    taking MAX() over the applications under an advisory lock (docs/adr/0014)."""
+
+    prefix = models.CharField(max_length=40, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last:04d}"

@@ -267,7 +267,7 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
         Status,
         StepOutcome,
     )
-    from .tracking import tracking_prefix
+    from .tracking import tracking_counters, tracking_counters_raise, tracking_prefix
 
     if Application.objects.filter(idempotency_key__startswith=ACTIVITY_KEY).exists():
         return 0
@@ -304,7 +304,7 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
     growth = rng.uniform(-0.3, 0.9)  # adoption over the period
     quality = rng.uniform(0.55, 0.97)  # share decided on time
     drift = rng.uniform(-0.2, 0.2)  # improving or slipping over the period
-    sequences: dict[str, int] = {}
+    sequences: dict[str, int] = tracking_counters()  # numbers already issued (ADR 0014)
     for code in Application.objects.exclude(tracking_code=None).values_list(
             "tracking_code", flat=True):
         prefix, _sep, number = code.rpartition("-")
@@ -481,6 +481,7 @@ def seed_demo_activity(*, tenant: Any, days: int, rng: Any) -> int:
             created_at=F("submitted_at") - dt.timedelta(minutes=25),
             updated_at=Coalesce("completed_at", "decided_at", "submitted_at"),
         )
+        tracking_counters_raise(sequences)  # the next real submission follows the seeded codes
         ApplicationStep.objects.bulk_create([
             ApplicationStep(application_id=app.pk, **row)
             for app, rows in zip(created, step_rows, strict=True) for row in rows
