@@ -59,31 +59,39 @@ def current_tenant() -> Any:
 def recipient_agencies(*, offering: Any, version: Any) -> list[Any]:
     """The OPDs of this regency that may hold the file: the offering's OPD first, then those
     the workflow's steps are mapped to (every step, whatever the answers: a superset)."""
-    from agencies.models import Agency
-    from agencies.selectors import agency_kind_mappings
     from catalog.workflow import OWNER_KIND, workflow_of
 
+    from . import memo
+
+    descriptor = getattr(type(offering), "agency", None)
+    if descriptor is not None and descriptor.is_cached(offering):  # loaded with the offering
+        memo.remember(("agency", offering.agency_id), offering.agency)
     workflow = workflow_of(version)
     kinds = sorted({s.agency_kind for s in workflow.steps} - {"", OWNER_KIND})
-    mappings = agency_kind_mappings() if kinds else {}
+    mappings = memo.agency_kind_mappings() if kinds else {}
     ids = [offering.agency_id]
     for kind in kinds:
         agency_id = mappings.get(kind)
         if agency_id and agency_id not in ids:
             ids.append(agency_id)
-    found = Agency.objects.in_bulk(ids)
+    found = memo.agencies(ids)
     return [found[i] for i in ids if i in found]
 
 
 def sharing_plan(
-    *, owner_id: int, offering: Any, spec: Any, documents: Mapping[str, int]
+    *, owner_id: int, offering: Any, spec: Any, documents: Mapping[str, int],
+    loaded: Mapping[int, Any] | None = None,
 ) -> list[Disclosure]:
     """What submitting would give to whom: every (document, OPD) pair, `new` where this OPD
-    of this regency has not received the document with the citizen's consent before."""
+    of this regency has not received the document with the citizen's consent before.
+    `loaded`: the owner's live vault documents as validation just read them ({id: row})."""
     picked = {code: int(doc_id) for code, doc_id in (documents or {}).items() if doc_id}
     if not picked:
         return []
-    docs = documents_by_id(owner_id=owner_id, ids=picked.values())
+    if loaded is not None and set(picked.values()) <= set(loaded):
+        docs = {i: loaded[i] for i in picked.values()}
+    else:
+        docs = documents_by_id(owner_id=owner_id, ids=picked.values())
     tenant = current_tenant()
     agencies = recipient_agencies(offering=offering, version=spec.version)
     done = consented_pairs(owner_id=owner_id, tenant_id=tenant.pk, document_ids=docs)

@@ -88,25 +88,27 @@ def offering_for_apply(*, service_code: str) -> Any:
 class Validated:
     form_data: dict[str, Any]
     documents: dict[str, int]
+    vault_documents: dict[int, Any] | None = None  # {id: vault row} as validation read them
 
 
-def _owned_documents(*, owner_id: int, ids: set[int]) -> set[int]:
+def _owned_documents(*, owner_id: int, ids: set[int]) -> dict[int, Any]:
     """The owner's documents still in their vault (across regencies) among `ids`."""
     from vault.selectors import documents_by_id
 
-    return set(documents_by_id(owner_id=owner_id, ids=ids))
+    return documents_by_id(owner_id=owner_id, ids=ids)
 
 
 def _consented_plan(
     *, applicant: Any, offering: Any, spec: FormSpec, documents: Mapping[str, int],
-    share_consent: bool, consent_digest: str,
+    share_consent: bool, consent_digest: str, loaded: Mapping[int, Any] | None = None,
 ) -> list[Any]:
     """The documents this submission gives to which OPD here (applications.attachments);
     ConsentRequired when something new would be shared without the citizen's consent to
     exactly this list (`consent_digest`, when given, names the list they saw)."""
     from .attachments import needs_consent, plan_digest, sharing_plan
 
-    plan = sharing_plan(owner_id=applicant.pk, offering=offering, spec=spec, documents=documents)
+    plan = sharing_plan(owner_id=applicant.pk, offering=offering, spec=spec, documents=documents,
+                        loaded=loaded)
     if not needs_consent(plan):
         return plan
     digest = plan_digest(plan)
@@ -122,10 +124,12 @@ def _consented_plan(
     }, plan=plan)
 
 
-def clean_documents(*, owner_id: int, documents: Mapping[str, Any], spec: FormSpec) -> tuple[
-    dict[str, int], dict[str, list[str]]
-]:
-    """Keep references to the owner's own, undeleted vault documents for known requirements."""
+def clean_documents(
+    *, owner_id: int, documents: Mapping[str, Any], spec: FormSpec,
+    found: dict[int, Any] | None = None,
+) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Keep references to the owner's own, undeleted vault documents for known requirements.
+    `found`, when given, receives the vault rows read ({id: document})."""
     wanted: dict[str, int] = {}
     errors: dict[str, list[str]] = {}
     codes = {r.code for r in spec.requirements}
@@ -137,6 +141,8 @@ def clean_documents(*, owner_id: int, documents: Mapping[str, Any], spec: FormSp
         except (TypeError, ValueError):
             errors[f"doc_{code}"] = [_("Pilihan dokumen tidak valid.")]
     owned = _owned_documents(owner_id=owner_id, ids=set(wanted.values()))
+    if found is not None:
+        found.update(owned)
     for code, doc_id in list(wanted.items()):
         if doc_id not in owned:
             del wanted[code]
@@ -155,7 +161,9 @@ def validate_submission(
         for name, messages in form.errors.items():
             errors[name] = [str(m) for m in messages]
     cleaned = serialize_cleaned(form.cleaned_data) if not errors else {}
-    docs, doc_errors = clean_documents(owner_id=owner_id, documents=documents, spec=spec)
+    vault_documents: dict[int, Any] = {}
+    docs, doc_errors = clean_documents(owner_id=owner_id, documents=documents, spec=spec,
+                                       found=vault_documents)
     errors.update(doc_errors)
     values = form.cleaned_data if hasattr(form, "cleaned_data") else {}
     for requirement in spec.requirements:
@@ -171,7 +179,7 @@ def validate_submission(
         raise InvalidApplication(
             _("Periksa kembali isian yang ditandai."), extra={"fields": errors}
         )
-    return Validated(form_data=cleaned, documents=docs)
+    return Validated(form_data=cleaned, documents=docs, vault_documents=vault_documents)
 
 
 def _as_form_data(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -251,28 +259,37 @@ def application_create_draft(
 
 def _draft_insert(
     *, applicant: Any, offering: Any, spec: FormSpec, form_data: Mapping[str, Any] | None,
-    docs: dict[str, int], key: str,
+    docs: dict[str, int], key: str, events: list[ApplicationEvent] | None = None,
 ) -> tuple[Application, bool]:
     """Insert a draft (documents already checked); `(application, created)`: not created
-    when the same key was inserted concurrently (that row is returned)."""
+    when the same key was inserted concurrently (that row is returned). One statement
+    (INSERT … ON CONFLICT DO NOTHING: no savepoint). Its "draft saved" event is inserted
+    now, or appended unsaved to `events` for the caller to insert with its own."""
+    from .inserts import insert_new
+
     application = Application(
         offering=offering, service_code=offering.service_code,
         service_version_id=offering.service_version_id, agency_id=offering.agency_id,
         applicant_id=applicant.pk, status=Status.DRAFT,
         form_data=_draft_form_data(spec, form_data or {}), documents=docs, idempotency_key=key,
     )
-    try:
-        with transaction.atomic():
-            application.save()
-    except IntegrityError:  # the same key inserted concurrently
+    version = getattr(type(offering), "service_version", None)
+    if version is not None and version.is_cached(offering):  # the workflow, the SLA, the name
+        application.service_version = offering.service_version
+    if not insert_new([application], key=("applicant_id", "idempotency_key")):
+        # the same key inserted concurrently (committed before our insert looked)
         existing = Application.objects.filter(applicant_id=applicant.pk, idempotency_key=key).first()
         if existing is None:
-            raise
+            raise IntegrityError("application draft insert conflicted on another constraint")
         return existing, False
-    ApplicationEvent.objects.create(
+    event = ApplicationEvent(
         application=application, kind=EventKind.DRAFT_SAVED, actor_id=applicant.pk,
         to_status=Status.DRAFT,
     )
+    if events is None:
+        event.save(force_insert=True)
+    else:
+        events.append(event)
     return application, True
 
 
@@ -322,6 +339,21 @@ def application_submit(
 
     Vault documents go to this regency's OPDs only with `share_consent` (ConsentRequired
     otherwise, before anything is written); this regency then holds its own copies."""
+    from . import memo
+
+    with memo.scope():  # the OPD-kind mappings and the OPDs, read once for the whole submission
+        return _submit(
+            applicant=applicant, idempotency_key=idempotency_key, application_id=application_id,
+            offering=offering, form_data=form_data, documents=documents,
+            share_consent=share_consent, consent_digest=consent_digest,
+        )
+
+
+def _submit(
+    *, applicant: Any, idempotency_key: str | None, application_id: int | None,
+    offering: Any, form_data: Mapping[str, Any] | None, documents: Mapping[str, Any] | None,
+    share_consent: bool, consent_digest: str,
+) -> tuple[Application, bool]:
     key = _normalize_key(idempotency_key)
     if not key:
         raise IdempotencyKeyRequired(
@@ -342,6 +374,8 @@ def application_submit(
             )
         application_id = existing.pk
     validated: Validated | None = None
+    inserted: Application | None = None  # the draft this call inserts (needs no re-read)
+    draft_events: list[ApplicationEvent] = []
     if application_id is None:
         if offering is None:
             raise ApplicationNotFound(_("Permohonan tidak ditemukan."))
@@ -352,13 +386,15 @@ def application_submit(
         )
         plan = _consented_plan(applicant=applicant, offering=offering, spec=spec,
                                documents=validated.documents, share_consent=share_consent,
-                               consent_digest=consent_digest)
+                               consent_digest=consent_digest, loaded=validated.vault_documents)
         draft, created = _draft_insert(
             applicant=applicant, offering=offering, spec=spec, form_data=form_data,
-            docs=validated.documents, key=key,
+            docs=validated.documents, key=key, events=draft_events,
         )
         application_id = draft.pk
-        if not created:  # the same key won a race: check that row as any other draft
+        if created:
+            inserted = draft
+        else:  # the same key won a race: check that row as any other draft
             validated = None
     if validated is None:
         application = _own_application(
@@ -379,7 +415,7 @@ def application_submit(
         )
         plan = _consented_plan(applicant=applicant, offering=application.offering, spec=spec,
                                documents=validated.documents, share_consent=share_consent,
-                               consent_digest=consent_digest)
+                               consent_digest=consent_digest, loaded=validated.vault_documents)
     # (a draft inserted above by this transaction needs no lock: nobody else can see it yet)
 
     def before_save(app: Application) -> None:
@@ -392,7 +428,7 @@ def application_submit(
 
     application = application_transition(
         application_id=application_id, action="submit", actor=applicant,
-        before_save=before_save,
+        before_save=before_save, locked=inserted, prior_events=draft_events,
     )
     from .attachments import documents_attach
 
@@ -425,7 +461,7 @@ def application_resubmit(
         )
         plan = _consented_plan(applicant=applicant, offering=application.offering, spec=spec,
                                documents=validated.documents, share_consent=share_consent,
-                               consent_digest=consent_digest)
+                               consent_digest=consent_digest, loaded=validated.vault_documents)
 
         def before_save(app: Application) -> None:
             app.form_data = validated.form_data

@@ -30,7 +30,7 @@ applicant's notifications in the same transaction (sent on commit).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,6 +219,8 @@ def application_transition(
     before_save: Callable[[Application], None] | None = None,
     checked: Collection[str] | None = None,
     record: Mapping[str, Any] | None = None,
+    locked: Application | None = None,
+    prior_events: Sequence[ApplicationEvent] = (),
 ) -> Application:
     """Make one transition atomically. Raises UnknownAction (400), ApplicationNotFound (404),
     WrongRole (403), IllegalTransition (409), NoteRequired / OutputMissing.
@@ -232,7 +234,14 @@ def application_transition(
     (API callers, systems that verify elsewhere, send none.)
 
     `record`: what the officer records to leave the current workflow step forward (its
-    `record` fields: text values and PDF uploads), checked by `steps.step_record`."""
+    `record` fields: text values and PDF uploads), checked by `steps.step_record`.
+
+    `locked`: the application row as this transaction already holds it (the draft that
+    create-and-submit inserted a moment ago: nobody else can see it), used instead of reading
+    and locking it again; the caller's transaction is then the transition's (no savepoint:
+    any error here aborts the caller, as create-and-submit wants). `prior_events`: unsaved
+    timeline events to insert with the transition's own, in one statement (that draft's
+    "draft saved")."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise UnknownAction(
@@ -240,8 +249,8 @@ def application_transition(
             extra={"allowed": list(TRANSITIONS)},
         )
     note = (note or "").strip()
-    with transaction.atomic():
-        application = (
+    with transaction.atomic(savepoint=locked is None):
+        application = locked if locked is not None and locked.pk == application_id else (
             Application.objects.select_for_update().select_related("offering").filter(
                 pk=application_id
             ).first()
@@ -291,15 +300,21 @@ def application_transition(
         application.save()
         if checklist is not None:
             data["checklist"] = checklist
-        event = ApplicationEvent.objects.create(
+        event = ApplicationEvent(
             application=application, kind=EventKind.TRANSITION, from_status=from_status,
             to_status=application.status, actor_id=getattr(actor, "pk", None), note=note,
             data={"action": action, **data},
         )
+        if prior_events:
+            ApplicationEvent.objects.bulk_create([*prior_events, event])
+        else:
+            event.save(force_insert=True)
         from .notifications import notify_status_change
 
         if from_status != application.status:  # a hand-off between steps is in the timeline
-            notify_status_change(application=application, event=event)
+            # the citizen acting on their own application is the recipient: already loaded
+            recipient = actor if application.applicant_id == getattr(actor, "pk", None) else None
+            notify_status_change(application=application, event=event, recipient=recipient)
         application_event_recorded(event_id=event.pk)  # e.g. webhooks, delivered on commit
         if application.status == Status.COMPLETED:
             application_completed(application_id=application.pk)  # e.g. the SKM invitation

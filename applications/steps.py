@@ -106,7 +106,7 @@ def _open(application: Application, step: Step, *, now: dt.datetime,
     from sla.selectors import step_due_for, step_target
 
     if mappings is None:
-        from agencies.selectors import agency_kind_mappings
+        from .memo import agency_kind_mappings
 
         mappings = agency_kind_mappings() if step.agency_kind else {}
     agency_id = _agency_for(step, application, mappings)
@@ -119,7 +119,14 @@ def _open(application: Application, step: Step, *, now: dt.datetime,
     if agency_id not in (application.involved_agencies or []):
         application.involved_agencies = [*(application.involved_agencies or []), agency_id]
     # The step as it runs in this tenant: the catalogue's SLA, or the tenant's tighter target.
-    value, unit = step_target(application.offering_id, step.code, step.sla_value, step.sla_unit)
+    known, targets = _loaded_step_targets(application)
+    if known:  # the offering's policy came with it (the form view loads it)
+        from sla.selectors import effective_step_target
+
+        value, unit = effective_step_target(targets, step.code, step.sla_value, step.sla_unit)
+    else:
+        value, unit = step_target(application.offering_id, step.code, step.sla_value,
+                                  step.sla_unit)
     step = replace(step, sla_value=value, sla_unit=unit)
     return ApplicationStep.objects.create(
         application=application, step_code=step.code, step_name=step.name,
@@ -130,12 +137,29 @@ def _open(application: Application, step: Step, *, now: dt.datetime,
     )
 
 
+def _loaded_step_targets(application: Application) -> tuple[bool, Any]:
+    """`(known, step_targets)` of the offering's SlaPolicy when it was loaded with the
+    offering (the form view selects it; no policy: None targets); `(False, None)`: read it."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    if not Application.offering.is_cached(application) or application.offering is None:
+        return False, None
+    offering = application.offering
+    descriptor = getattr(type(offering), "sla_policy", None)
+    if descriptor is None or not descriptor.is_cached(offering):
+        return False, None
+    try:
+        return True, offering.sla_policy.step_targets
+    except ObjectDoesNotExist:  # cached as absent
+        return True, None
+
+
 def _arrival(row: ApplicationStep) -> dict[str, Any]:
     """What the timeline says of a hand-off: the step reached, the OPD holding the file now
     and the step's own deadline (names copied, so the history reads as it was)."""
-    from agencies.models import Agency
+    from .memo import agencies
 
-    agency = Agency.objects.only("name", "short_name").filter(pk=row.agency_id).first()
+    agency = agencies([row.agency_id]).get(row.agency_id)  # the plan's OPD, on submission
     return {
         "step_name": row.step_name,
         "agency_name": (agency.short_name or agency.name) if agency else "",

@@ -61,3 +61,38 @@ def test_pages_run_a_fixed_number_of_queries(client_a, citizen, world, submit_kk
         submit_kk()
     assert _queries(client_a, "/kelola/permohonan/") == counts["worklist"]
     assert _queries(client_a, "/kelola/laporan/") == counts["tenant_dashboard"]
+
+
+SUBMIT_BUDGET = 18  # create-and-submit with two vault documents shared (issue 14: was 44)
+
+
+def test_create_and_submit_runs_a_fixed_number_of_queries(
+    submit_kk, citizen, kk_offering, vault_docs, tenant_a, in_tenant
+):
+    """The submission (offering as the form view loads it): no savepoints, no re-read of the
+    draft it inserted, one insert for both timeline events and one for both outbox rows,
+    the tracking code from its counter row (no MAX() under a lock)."""
+    import uuid
+
+    from applications.models import Notification
+    from applications.services import application_submit, offering_for_apply
+    from applications.tests.conftest import kk_form_data
+
+    submit_kk()  # the first copy of each document into this regency is made here
+    with in_tenant(tenant_a):
+        offering = offering_for_apply(service_code="KK-UBAH")
+        with CaptureQueriesContext(connection) as captured:
+            application, replayed = application_submit(
+                applicant=citizen, idempotency_key=uuid.uuid4().hex, offering=offering,
+                form_data=kk_form_data(), documents=vault_docs, share_consent=True)
+        statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
+        assert not replayed and application.tracking_code
+        # the service's own atomic block is a savepoint inside the test's transaction: no other
+        assert statements.count("SAVEPOINT") == 1 and statements[0] == "SAVEPOINT", statements
+        assert not any("MAX(" in q["sql"] or "advisory" in q["sql"]
+                       for q in captured.captured_queries)
+        assert statements.count("INSERT") == 6, statements
+        assert len(statements) <= SUBMIT_BUDGET, (len(statements), statements)
+        assert application.events.filter(kind="draft_saved").count() == 1
+        assert application.events.filter(kind="transition").count() == 1
+        assert Notification.objects.filter(application=application).count() == 2

@@ -182,6 +182,9 @@ def test_an_application_of_a_version_without_workflow_has_one_step_at_its_opd(
     officer = staff(StaffRole.Role.OFFICER, kk_offering)
     with in_tenant(tenant_a):
         ServiceVersion.objects.filter(pk=kk_offering.service_version_id).update(workflow={})
+        # the submission uses the version as the caller loaded it with the offering (a
+        # request loads it fresh; published versions do not change): reload it here
+        kk_offering.service_version.refresh_from_db()
         app = submit_kk()
         _go(app, "start_verification", officer)
         app = _go(app, "accept", officer)
