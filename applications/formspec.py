@@ -162,14 +162,41 @@ def form_spec_for(offering: Any, *, version_id: int | None = None) -> FormSpec:
     if any(f.get("type") in {"region_district", "region_village"} for f in fields):
         districts, villages = _regions()
         villages_url = _villages_url(offering, version)
-    form_class = build_form_class(
-        fields, districts=districts, villages=villages, name=f"{offering.service_code}Form",
-        villages_url=villages_url,
-    )
+    if districts or villages:  # the tenant's regions are choices: built per call
+        form_class = build_form_class(
+            fields, districts=districts, villages=villages,
+            name=f"{offering.service_code}Form", villages_url=villages_url,
+        )
+    else:
+        form_class = _form_class(version, fields, name=f"{offering.service_code}Form")
     return FormSpec(
         version=version, form_class=form_class, requirements=requirements_of(version, offering),
         fields=fields, prefill=dict(version.prefill or {}),
     )
+
+
+_FORM_CLASSES: dict[tuple[Any, ...], Any] = {}
+_FORM_CLASSES_MAX = 512
+
+
+def _form_class(version: Any, fields: list[dict[str, Any]], *, name: str) -> Any:
+    """The Form class of a published version without region fields, built once per process
+    and language (a published version's form does not change: ADR 0011; the date rules that
+    depend on today are checked when the form validates, not when the class is built). Drafts
+    and unsaved versions are built per call."""
+    from django.utils import translation
+
+    from catalog.formschema import build_form_class
+
+    if not version.pk or getattr(version, "status", "") != "published":
+        return build_form_class(fields, name=name)
+    key = (version.pk, version.number, name, translation.get_language())
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+            _FORM_CLASSES.clear()
+        form_class = _FORM_CLASSES[key] = build_form_class(fields, name=name)
+    return form_class
 
 
 def serialize_cleaned(cleaned: Mapping[str, Any]) -> dict[str, Any]:
