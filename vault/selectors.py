@@ -47,9 +47,11 @@ def consented_pairs(*, owner_id: int, tenant_id: int, document_ids: Iterable[int
     ids = {int(i) for i in document_ids}
     if not ids:
         return set()
+    # order_by(): without it the model's ordering joins the DISTINCT, which then returns one
+    # row per share ever recorded (one per application) instead of one per pair
     return set(
         Share.objects.filter(owner_id=owner_id, tenant_id=tenant_id, document_id__in=ids)
-        .values_list("document_id", "agency_id").distinct()
+        .order_by().values_list("document_id", "agency_id").distinct()
     )
 
 

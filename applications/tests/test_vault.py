@@ -310,3 +310,30 @@ def test_media_url_does_not_serve_copies(client_a, submit_kk, vault_docs, tenant
         copy = AttachedDocument.objects.get(source_document_id=vault_docs["kk_lama"])
         url = copy.file.url
     assert client_a.get(url).status_code == 404
+
+
+def test_consented_pairs_reads_one_row_per_pair_however_often_shared(
+    submit_kk, citizen, vault_docs, tenant_a, in_tenant
+):
+    """Each submission records its own share rows; the consent check of the next submission
+    reads the distinct (document, OPD) pairs only, not every share ever recorded (issue 14)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vault.models import Share
+    from vault.selectors import consented_pairs
+
+    for _ in range(3):
+        submit_kk()
+    with in_tenant(tenant_a):
+        shares = Share.objects.filter(owner_id=citizen.pk, tenant_id=tenant_a.pk)
+        assert shares.count() >= 3 * len(vault_docs)
+        with CaptureQueriesContext(connection) as captured:
+            pairs = consented_pairs(owner_id=citizen.pk, tenant_id=tenant_a.pk,
+                                    document_ids=vault_docs.values())
+        assert pairs == set(shares.values_list("document_id", "agency_id"))
+        [sql] = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+        assert "consented_at" not in sql and "ORDER BY" not in sql
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            assert len(cursor.fetchall()) == len(pairs)  # one row per pair
