@@ -128,6 +128,7 @@ def _dashboard():
     from django_tenants.utils import schema_context
 
     from accounts.models import User
+    from bench.sqltime import PageTimer
 
     started = time.perf_counter()
     tenants = _register_fleet()
@@ -155,6 +156,9 @@ def _dashboard():
         queries.add(len(ctx.captured_queries))
     ordered = sorted(timings)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    with PageTimer() as page:  # where the time goes, in a separate instrumented pass
+        for i in range(20):
+            client.get(urls[i % len(urls)])
     yield {
         "name": "ministry_dashboard_p95_ms", "value": round(p95, 1), "unit": "ms",
         "conditions": {
@@ -162,7 +166,8 @@ def _dashboard():
             "rollup_rows": len(tenants) * DAYS, "requests": REQUESTS,
             "median_ms": round(statistics.median(timings), 1),
             "max_ms": round(max(timings), 1),
-            "queries_per_request": sorted(queries), "target_ms": 150,
+            "queries_per_request": sorted(queries), "target_ms": 50,
+            "where_the_time_goes": page.shares(),
             "client": "django.test.Client (server time, no network)",
             "urls": urls, "setup_seconds": round(setup_seconds, 1),
             "rows_inserted_now": inserted,

@@ -10,6 +10,8 @@ Shared by the bench modules (not a benchmark itself: `bench/__main__.py` only ru
 
 and :func:`time_split` turns per-round wall and SQL times into the shares the results report.
 :class:`Stopwatch` times named parts of the Python side (callables patched for the duration).
+:class:`PageTimer` splits the requests of a page figure into middleware, view and template,
+each with its SQL apart, and :meth:`PageTimer.shares` reports them.
 """
 
 from __future__ import annotations
@@ -114,6 +116,118 @@ class Stopwatch:
             else:  # our instance attribute shadowed a method of the class: remove it
                 delattr(owner, attribute)
         self._saved.clear()
+
+
+class PageTimer:
+    """Where a page's requests spend their time, in four parts that add up to the wall time:
+
+    - ``middleware``: outside the view and its templates (the middleware chain with session
+      and auth loading, URL resolving, the handler);
+    - ``view``: the view function's Python (forms, selectors' ORM compilation, context);
+    - ``template``: the template renders' Python (includes, filters, tags), inside the view
+      (``render()``) or after it (a ``TemplateResponse``);
+    - ``sql``: every statement's execution and round trip, wherever it was issued (a lazy
+      queryset evaluated by the template counts as SQL, not as template).
+
+    Use it on requests made through the test client or any WSGI handler in this process::
+
+        with PageTimer() as page:
+            for _ in range(20):
+                client.get(url)
+        page.shares()  # {"middleware_share": …, "view_share": …, "template_share": …, …}
+
+    The instrumentation costs a little; measure the headline figure without it."""
+
+    PARTS = ("middleware", "view", "template")
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys((*self.PARTS, "sql"), 0.0)
+        self.requests = 0
+        self.queries = 0
+        self._phase: list[str] = []
+        self._mark = 0.0
+        self._saved: list[tuple[Any, str, Any]] = []
+        self._stack: Any = None
+
+    def _switch(self, phase: str | None) -> None:
+        """Charge the time since the last switch to the current phase, then enter ``phase``
+        (or leave the current one when None)."""
+        now = time.perf_counter()
+        if self._phase:
+            self.seconds[self._phase[-1]] += now - self._mark
+        if phase is None:
+            self._phase.pop()
+        else:
+            self._phase.append(phase)
+        self._mark = now
+
+    def _wrap(self, phase: str, original: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self._switch(phase)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self._switch(None)
+
+        return timed
+
+    def _sql(self, execute, sql, params, many, context):
+        self._switch("sql")
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self._switch(None)
+            self.queries += 1
+
+    def _request(self, original: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self.requests += 1
+            return self._wrap("middleware", original)(*args, **kwargs)
+
+        return timed
+
+    def __enter__(self) -> PageTimer:
+        from contextlib import ExitStack
+
+        from django.core.handlers.base import BaseHandler
+        from django.db import connection
+        from django.template.backends.django import Template
+
+        def make_view_atomic(original: Any) -> Any:
+            # `_get_response` is bound into the middleware chain once, so the view is timed
+            # where `_get_response` looks it up on every request: the callback it wraps
+            return lambda handler, view: self._wrap("view", original(handler, view))
+
+        targets = (
+            (BaseHandler, "get_response", self._request),
+            (BaseHandler, "make_view_atomic", make_view_atomic),
+            (Template, "render", lambda f: self._wrap("template", f)),
+        )
+        for owner, attribute, wrap in targets:
+            original = owner.__dict__[attribute]
+            self._saved.append((owner, attribute, original))
+            setattr(owner, attribute, wrap(original))
+        self._stack = ExitStack()
+        self._stack.enter_context(connection.execute_wrapper(self._sql))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+        for owner, attribute, original in reversed(self._saved):
+            setattr(owner, attribute, original)
+        self._saved.clear()
+
+    def shares(self) -> dict[str, float | int | None]:
+        total = sum(self.seconds.values())
+        out: dict[str, float | int | None] = {
+            f"{part}_share": round(seconds / total, 3) if total else None
+            for part, seconds in self.seconds.items()
+        }
+        if self.requests:
+            out["ms_per_request"] = round(total * 1000 / self.requests, 2)
+            out["queries_per_request"] = round(self.queries / self.requests, 1)
+        out["requests_profiled"] = self.requests
+        return out
 
 
 def _kind(sql: str) -> str:

@@ -54,3 +54,36 @@ def test_sql_timer_counts_statements_by_kind_and_unhooks():
     assert spent.seconds > 0
     assert len(connection.execute_wrappers) == wrappers
     assert "_commit" not in connections["default"].__dict__
+
+
+@pytest.mark.django_db
+def test_page_timer_splits_requests_into_parts_that_add_up_and_unhooks(platform_client):
+    from django.core.handlers.base import BaseHandler
+    from django.template.backends.django import Template
+
+    from bench.sqltime import PageTimer
+
+    originals = (BaseHandler.get_response, BaseHandler.make_view_atomic, Template.render)
+    wrappers = len(connection.execute_wrappers)
+    platform_client.get("/masuk/")  # the middleware chain is built on the first request
+    with PageTimer() as page:
+        for _ in range(3):
+            assert platform_client.get("/masuk/").status_code == 200  # the sign-in page
+    shares = page.shares()
+    assert page.requests == 3
+    assert shares["requests_profiled"] == 3
+    parts = [shares[f"{p}_share"] for p in ("middleware", "view", "template", "sql")]
+    assert all(share is not None and share >= 0 for share in parts)
+    assert abs(sum(parts) - 1) < 0.01
+    assert page.seconds["middleware"] > 0 and page.seconds["view"] > 0
+    assert page.seconds["template"] > 0
+    assert (BaseHandler.get_response, BaseHandler.make_view_atomic, Template.render) == originals
+    assert len(connection.execute_wrappers) == wrappers
+
+
+def test_page_timer_without_requests_reports_no_shares():
+    from bench.sqltime import PageTimer
+
+    assert PageTimer().shares() == {
+        "middleware_share": None, "view_share": None, "template_share": None,
+        "sql_share": None, "requests_profiled": 0}
