@@ -9,7 +9,9 @@ in the key too), the language and the request's query. Published catalogue versi
 immutable (catalog.models), so the catalogue itself cannot change under a cached card; a
 category rename shows after at most FRAGMENT_TTL seconds.
 
-Only anonymous requests use these fragments: nothing in them depends on the user.
+Nothing in these fragments depends on the visitor: they are rendered with `render_to_string`
+and no request (no user, no context processors, no CSRF token), so anonymous and signed-in
+visitors share them (services.views._fragment).
 """
 
 from __future__ import annotations

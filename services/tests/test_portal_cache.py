@@ -74,9 +74,27 @@ def test_another_tenant_never_gets_a_cached_fragment(client_a, client_b, offerin
     assert "Belum ada layanan" in client_b.get("/layanan/").content.decode()
 
 
-def test_signed_in_visitors_bypass_the_cache(client_a, offering_a, user_factory):
-    client_a.get("/layanan/")  # cache the anonymous list
-    client_a.force_login(user_factory())
+def test_signed_in_visitors_share_the_fragment_and_it_carries_nobody_s_data(
+        client_a, offering_a, user_factory):
+    citizen = user_factory(full_name="Warga Bernama Unik")
+    client_a.force_login(citizen)
+    page = client_a.get("/layanan/").content.decode()  # rendered (and stored) for a citizen
+    assert "Warga Bernama Unik" in page  # the page around the fragment is theirs
     with CaptureQueriesContext(connection) as ctx:
-        assert "KTP-el Uji" in client_a.get("/layanan/").content.decode()
-    assert [q for q in ctx.captured_queries if "services_offering" in q["sql"]]
+        again = client_a.get("/layanan/").content.decode()
+    assert "KTP-el Uji" in again
+    assert not [q for q in ctx.captured_queries if "services_offering" in q["sql"]]
+    client_a.logout()
+    anonymous, _n = _queries(client_a)
+    assert "KTP-el Uji" in anonymous
+    assert "Warga Bernama Unik" not in anonymous and citizen.email not in anonymous
+
+
+def test_a_signed_in_citizen_s_home_reads_the_cached_figures(client_a, offering_a, user_factory):
+    client_a.force_login(user_factory())
+    assert client_a.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client_a.get("/").status_code == 200
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "applications_application" not in sql and "feedback_skmresponse" not in sql
+    assert len(ctx.captured_queries) <= 6, [q["sql"][:80] for q in ctx.captured_queries]
