@@ -258,12 +258,14 @@ def _hosts() -> list[str]:
 
 
 def _login(port: int, host: str, email: str, password: str):
-    """A session-setup callback: log in on `host` (CSRF cookie, then the form)."""
+    """A session-setup callback: log in on `host` (CSRF cookie, then the form). A tenant
+    host's `/masuk/` sends people to the platform's one login (ADR 0010); `?lokal=1` is the
+    host's own form, which gives the session on `host` that `/api/v1/me/` needs."""
 
     def setup(opener: urllib.request.OpenerDirector, _index: int) -> dict[str, str]:
         def req(method: str, body: bytes | None = None, headers: dict | None = None):
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/masuk/", data=body, method=method,
+                f"http://127.0.0.1:{port}/masuk/?lokal=1", data=body, method=method,
                 headers={"Host": host, **(headers or {})},
             )
             try:
@@ -277,8 +279,10 @@ def _login(port: int, host: str, email: str, password: str):
         token = match.group(1) if match else ""
         body = urllib.parse.urlencode({"identifier": email, "password": password,
                                        "csrfmiddlewaretoken": token}).encode()
-        req("POST", body, {"Content-Type": "application/x-www-form-urlencoded",
-                           "Referer": f"http://{host}/masuk/"})
+        status, _page = req("POST", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                           "Referer": f"http://{host}/masuk/?lokal=1"})
+        if status != 302:  # a signed-in user is redirected; the form again means it failed
+            raise RuntimeError(f"the bench user could not sign in on {host} ({status})")
         return {}
 
     return setup
@@ -288,7 +292,7 @@ def _portal_steps(host: str) -> list[fleet.Step]:
     return [
         fleet.Step("home", "GET", "/", host),
         fleet.Step("layanan", "GET", "/layanan/", host, expect=(200, 404)),
-        fleet.Step("login_page", "GET", "/masuk/", host),
+        fleet.Step("login_page", "GET", "/masuk/?lokal=1", host),  # the host's own form
         fleet.Step("api_me", "GET", "/api/v1/me/", host, expect=(200,)),
         fleet.Step("home", "GET", "/", host),
     ]
@@ -340,7 +344,7 @@ def _load_results(tmp: Path) -> list[dict[str, object]]:
               "duration_s": LOAD_SECONDS, "settings": "config.settings.local (DEBUG off)",
               "db": db["NAME"]}
     portal_cond = {**common, "tenants": hosts,
-                   "mix": "/, /layanan/ (404 allowed), /masuk/, /api/v1/me/ (logged in), /",
+                   "mix": "/, /layanan/ (404 allowed), /masuk/?lokal=1, /api/v1/me/ (logged in), /",
                    "requests": portal.requests, "errors": portal.errors,
                    "unexpected": portal.unexpected, "by_step": portal.by_step}
     return [
@@ -361,11 +365,12 @@ def _run_two_tenants(port, steps_by_host, users, email, password) -> fleet.LoadR
     import threading
 
     per_host: dict[str, fleet.LoadResult] = {}
+    together = threading.Barrier(len(steps_by_host))  # both clocks start after both sign-ins
 
     def one(host: str, count: int) -> None:
         per_host[host] = fleet.run_load(
             port=port, steps=steps_by_host[host], users=count, seconds=LOAD_SECONDS,
-            session_setup=_login(port, host, email, password),
+            session_setup=_login(port, host, email, password), barrier=together,
         )
 
     threads = [threading.Thread(target=one, args=(h, users.count(h))) for h in steps_by_host]

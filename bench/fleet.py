@@ -227,17 +227,56 @@ class LoadResult:
         return ordered[index]
 
 
+def _send(opener: urllib.request.OpenerDirector, port: int, step: Step,
+          extra: dict[str, str]) -> int:
+    """One request of a step; its HTTP status (0 when the connection failed)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{step.path}", data=step.body, method=step.method,
+        headers={"Host": step.host, **step.headers, **extra},
+    )
+    try:
+        with opener.open(request, timeout=30) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        return exc.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0
+
+
 def run_load(
     *, port: int, steps: Sequence[Step], users: int, seconds: float,
     session_setup: Callable[[urllib.request.OpenerDirector, int], dict[str, str]] | None = None,
+    barrier: threading.Barrier | None = None,
 ) -> LoadResult:
     """Closed-loop load: `users` threads each walk `steps` in a loop for `seconds`.
 
     Each user has its own cookie jar (an OpenerDirector); `session_setup(opener, user_index)`
-    may log in and return extra headers for that user. Loopback only.
+    may log in and return extra headers for that user. The sign-ins and one warm-up walk of
+    the steps per user happen before the clock starts (a sign-in hashes a password, and a
+    worker's first requests import and compile what it serves: neither is the steady state
+    being measured). Loads run side by side pass one `barrier`, so their clocks start
+    together. Loopback only.
     """
     import http.cookiejar
 
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    sessions: list[tuple[urllib.request.OpenerDirector, dict[str, str]]] = []
+    for index in range(users):
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+        extra = session_setup(opener, index) if session_setup else {}
+        for step in steps:
+            _send(opener, port, step, extra)
+        sessions.append((opener, extra))
+
+    if barrier is not None:
+        barrier.wait()
     lock = threading.Lock()
     latencies: list[float] = []
     per_step: dict[str, list[float]] = {step.name: [] for step in steps}
@@ -246,37 +285,17 @@ def run_load(
     stop_at = time.monotonic() + seconds
     count = 0
 
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
     def user(index: int) -> None:
         nonlocal errors, count
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(jar), _NoRedirect()
-        )
-        extra = session_setup(opener, index) if session_setup else {}
+        opener, extra = sessions[index]
         local: list[tuple[str, float, int]] = []
         local_errors = 0
         i = index  # users start at different steps
         while time.monotonic() < stop_at:
             step = steps[i % len(steps)]
             i += 1
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}{step.path}", data=step.body, method=step.method,
-                headers={"Host": step.host, **step.headers, **extra},
-            )
             started = time.perf_counter()
-            try:
-                with opener.open(request, timeout=30) as response:
-                    response.read()
-                    status = response.status
-            except urllib.error.HTTPError as exc:
-                exc.read()
-                status = exc.code
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                status = 0
+            status = _send(opener, port, step, extra)
             elapsed = time.perf_counter() - started
             if status not in step.expect:
                 local_errors += 1
