@@ -7,8 +7,12 @@ Against the bench database (`mpp_bench`), with every kab/kota of the national li
   with 513 other tenants present; `tables_per_tenant_schema`, `indexes_per_tenant_schema`.
 - `migrate_tenants_noop_seconds` (deploy_migrate, nothing pending) vs django-tenants'
   `migrate_schemas --tenant` (standard executor) over the same fleet → ratio.
-- `migrate_tenants_one_migration_seconds`: all 514 fingerprints reset, so deploy_migrate runs
-  `migrate_schemas` for every schema ("all schemas re-checked", nothing to apply; see docs).
+- `migrate_tenants_one_migration_seconds`: fingerprints reset, so deploy_migrate runs
+  `migrate_schemas` for each such schema ("schemas re-checked", nothing to apply; see docs).
+  This and the `migrate_schemas` baseline run over 64 schemas spread over the fleet and are
+  scaled to 514 (`extrapolated`, `schemas_measured`, `measured_seconds` in the conditions):
+  both are one executor per schema, and the full runs cost ≈ 8 minutes of a fresh `make
+  bench`. `MPP_BENCH_MIGRATE_SAMPLE=0` measures every schema.
 - `tenant_backup_seconds` / `tenant_restore_seconds` (tenants.backup) vs `pg_dump -n` of one schema.
 - `portal_mixed_rps` + p95 latency (gunicorn, two tenants) and the ratio to a bare Django
   hello-world served the same way (loadtests/hello_wsgi.py).
@@ -38,6 +42,8 @@ PROVISION_SAMPLES = 5
 LOAD_SECONDS = float(os.environ.get("MPP_BENCH_LOAD_SECONDS", "15"))
 LOAD_USERS = 8
 GUNICORN_WORKERS = 2
+# schemas the two whole-fleet migration figures measure, then scale to the fleet (0: all)
+MIGRATE_SAMPLE = int(os.environ.get("MPP_BENCH_MIGRATE_SAMPLE", "64"))
 TENANT_CODES = ("32.73", "33.14")  # Kota Bandung, Kabupaten Sragen (as in the tests)
 
 
@@ -125,25 +131,62 @@ def _deploy_migrate() -> tuple[float, dict]:
     return wall, json.loads(out.getvalue().strip().splitlines()[-1])
 
 
-def _migrate_schemas_tenant() -> float:
-    from django.core.management import call_command
-    from django.db import connections
-
-    started = time.perf_counter()
-    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0,
-                 stdout=io.StringIO())
-    wall = time.perf_counter() - started
-    connections.close_all()
-    return wall
-
-
-def _reset_fingerprints() -> int:
+def _migration_sample() -> list[str] | None:
+    """The schemas the two whole-fleet migration figures run over: MIGRATE_SAMPLE of them,
+    evenly spread over the fleet (None: every schema). Both figures are linear in the schema
+    count (one executor per schema), so a sample extrapolates; on a fresh machine the full
+    runs cost ≈ 8 of the bench's minutes."""
     from django_tenants.utils import schema_context
 
     from tenants.models import Tenant
 
     with schema_context("public"):
-        return Tenant.objects.exclude(schema_name="public").update(migrations_fingerprint="")
+        schemas = list(Tenant.objects.exclude(schema_name="public").order_by("schema_name")
+                       .values_list("schema_name", flat=True))
+    if not MIGRATE_SAMPLE or MIGRATE_SAMPLE >= len(schemas):
+        return None
+    step = len(schemas) / MIGRATE_SAMPLE
+    return [schemas[int(i * step)] for i in range(MIGRATE_SAMPLE)]
+
+
+def _migrate_schemas_tenant(schemas: list[str] | None = None) -> float:
+    from django.core.management import call_command
+    from django.db import connections
+
+    started = time.perf_counter()
+    if schemas is None:
+        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0,
+                     stdout=io.StringIO())
+    else:
+        for schema in schemas:
+            call_command("migrate_schemas", tenant=True, schema_name=schema, interactive=False,
+                         verbosity=0, stdout=io.StringIO())
+    wall = time.perf_counter() - started
+    connections.close_all()
+    return wall
+
+
+def _reset_fingerprints(schemas: list[str] | None = None) -> int:
+    from django_tenants.utils import schema_context
+
+    from tenants.models import Tenant
+
+    with schema_context("public"):
+        tenants = Tenant.objects.exclude(schema_name="public")
+        if schemas is not None:
+            tenants = tenants.filter(schema_name__in=schemas)
+        return tenants.update(migrations_fingerprint="")
+
+
+def _scaled(wall: float, tenants: int, sample: list[str] | None) -> tuple[float, dict]:
+    """The whole-fleet figure from a sample's wall time, and the conditions that say so."""
+    if sample is None:
+        return wall, {"extrapolated": False}
+    return wall * tenants / len(sample), {
+        "extrapolated": True, "schemas_measured": len(sample),
+        "measured_seconds": round(wall, 2),
+        "full_run": "MPP_BENCH_MIGRATE_SAMPLE=0 measures every schema",
+    }
 
 
 # --- backup ---------------------------------------------------------------------------------------
@@ -438,11 +481,13 @@ def run() -> list[dict[str, object]]:
         statistic="median", includes="migrate_schemas --shared (no-op) + fingerprint query",
         migrated=[s["migrated"] for _w, s in noop_runs], target="<= 10 s",
     ))
-    log("django-tenants migrate_schemas --tenant (standard executor) no-op")
-    baseline = _migrate_schemas_tenant()
+    sample = _migration_sample()
+    log(f"django-tenants migrate_schemas --tenant (standard executor) no-op, "
+        f"{len(sample) if sample else tenants} schemas")
+    baseline, scaled = _scaled(_migrate_schemas_tenant(sample), tenants, sample)
     results.append(_result(
         "migrate_schemas_tenant_noop_seconds", round(baseline, 2), "s", tenants=tenants,
-        executor="standard", command="migrate_schemas --tenant", extrapolated=False,
+        executor="standard", command="migrate_schemas --tenant", **scaled,
     ))
     results.append(_result(
         "migrate_tenants_noop_speedup_vs_migrate_schemas", round(baseline / noop, 1), "ratio",
@@ -450,14 +495,16 @@ def run() -> list[dict[str, object]]:
         denominator="migrate_tenants_noop_seconds",
     ))
     log("deploy_migrate with every fingerprint reset")
-    reset = _reset_fingerprints()
+    reset = _reset_fingerprints(sample)
     wall, summary = _deploy_migrate()
+    wall, scaled = _scaled(wall, tenants, sample)
     results.append(_result(
         "migrate_tenants_one_migration_seconds", round(wall, 2), "s", tenants=tenants,
-        schemas_rechecked=reset, migrated=summary["migrated"], processes=2,
-        method=("all schemas re-checked: every stored fingerprint reset, so deploy_migrate runs "
-                "migrate_schemas for all 514 schemas in 2 processes; nothing to apply, i.e. the "
-                "fixed per-schema cost of a deploy that carries one new tenant migration"),
+        schemas_rechecked=reset, migrated=summary["migrated"], processes=2, **scaled,
+        method=("schemas re-checked: their stored fingerprints reset, so deploy_migrate runs "
+                "migrate_schemas for each of them in 2 processes; nothing to apply, i.e. the "
+                "fixed per-schema cost of a deploy that carries one new tenant migration "
+                "(a sample scaled to the fleet unless MPP_BENCH_MIGRATE_SAMPLE=0)"),
     ))
 
     with tempfile.TemporaryDirectory(prefix="mpp-bench-fleet-") as tmp:
