@@ -17,6 +17,8 @@ transaction, so concurrent bookings for one counter are serialised.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -132,6 +134,9 @@ class Ticket(models.Model):
         related_name="+", null=True, blank=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last change of the row: a rolled-up past day of the dashboard's queue figures with a
+    # ticket changed after its rollup is read live (reports.QueueDailyFigures, ADR 0014).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -159,10 +164,20 @@ class Ticket(models.Model):
                 condition=Q(status="waiting"),
             ),
             models.Index(fields=["day", "status"], name="ticket_day_status_idx"),
+            # the dashboard's check "a ticket of this rolled-up day changed since": one probe
+            # per day (reports.selectors)
+            models.Index(fields=["day", "updated_at"], name="ticket_day_updated_idx"),
         ]
 
     def __str__(self) -> str:
         return self.number or self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # the services save with ``update_fields``: keep ``updated_at`` (auto_now) in them
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
 
     @property
     def number(self) -> str:

@@ -331,6 +331,12 @@ def queue_figures(
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return queue_figures_from_rows(rows)
+
+
+def queue_figures_from_rows(rows: list[dict[str, object]]) -> QueueFigures:
+    """The result rows of a ``GROUPING SETS ((), (counter), (hour))`` queue aggregate (this
+    module's or the dashboard rollups', reports.selectors) → :class:`QueueFigures`."""
     figures = ("tickets", "served", "no_show", "avg_wait", "median_wait", "avg_service")
     empty = {**dict.fromkeys(figures), "tickets": 0, "served": 0, "no_show": 0, "bookings": 0}
     totals, by_counter, by_hour = dict(empty), [], []
@@ -348,3 +354,108 @@ def queue_figures(
     by_counter.sort(key=lambda r: (r["counter__name"] or "", r["counter_id"]))
     by_hour.sort(key=lambda r: r["hour"])
     return QueueFigures(totals=totals, by_counter=by_counter, by_hour=by_hour)
+
+
+# The tickets of some days in two kinds of rows: per day × OPD × counter (0: none) over all
+# hours (``hour = ALL_HOURS``), and per day × OPD × hour of the call in the tenant's time zone
+# (-1: never called) over all counters (``counter_id = ALL_COUNTERS``). Each has the counts of
+# ``queue_figures``, the sums and counts of its means and the sorted waits (its median stays
+# exact over any set of rows of one kind). The shape of the dashboard's queue rollups
+# (reports.QueueDailyFigures, docs/adr/0014); two kinds rather than counter × hour, which
+# would have about one ticket per row.
+QUEUE_ROW_COLUMNS = (
+    "agency_id", "counter_id", "hour", "tickets", "served", "no_show", "bookings", "wait_n",
+    "wait_sum", "service_n", "service_sum", "waits",
+)
+ALL_HOURS, ALL_COUNTERS = -3, -1
+
+_QUEUE_ROWS_SQL = """
+SELECT day, agency_id,
+       CASE WHEN GROUPING(counter_id) = 1 THEN %(qr_all_counters)s ELSE counter_id END
+           AS counter_id,
+       CASE WHEN GROUPING(hour) = 1 THEN %(qr_all_hours)s ELSE hour END AS hour,
+       count(*) FILTER (WHERE status <> %(qr_cancelled)s) AS tickets,
+       count(*) FILTER (WHERE status = %(qr_done)s) AS served,
+       count(*) FILTER (WHERE status = %(qr_no_show)s) AS no_show,
+       count(*) FILTER (WHERE kind = %(qr_booking)s) AS bookings,
+       count(wait_seconds) AS wait_n, COALESCE(sum(wait_seconds), 0) AS wait_sum,
+       count(service_seconds) AS service_n, COALESCE(sum(service_seconds), 0) AS service_sum,
+       COALESCE(array_agg(wait_seconds ORDER BY wait_seconds)
+                FILTER (WHERE wait_seconds IS NOT NULL), '{{}}') AS waits
+FROM (SELECT day, agency_id, COALESCE(counter_id, 0) AS counter_id,
+             COALESCE(extract(hour FROM called_at AT TIME ZONE %(qr_tz)s)::int, -1) AS hour,
+             status, kind, wait_seconds, service_seconds
+      FROM {tickets} WHERE {days} {agency_filter}) t
+GROUP BY GROUPING SETS ((day, agency_id, counter_id), (day, agency_id, hour))
+"""
+
+
+def queue_rows_sql(
+    *, days: str, tz: str, agency_ids: list[int] | None = None,
+) -> tuple[str, dict[str, object]]:
+    """The SQL (pyformat, parameters prefixed ``qr_``) of the per-day ticket rows of the days
+    matched by the SQL condition ``days`` on the ticket's ``day`` column, e.g.
+    ``"day BETWEEN %(first)s AND %(last)s"`` (its parameters are the caller's). For the
+    dashboard's rollup writer and for its live read of the days not rolled up."""
+    from django.db import connection
+
+    params: dict[str, object] = {
+        "qr_tz": tz, "qr_cancelled": Ticket.Status.CANCELLED, "qr_done": Ticket.Status.DONE,
+        "qr_no_show": Ticket.Status.NO_SHOW, "qr_booking": Ticket.Kind.BOOKING,
+        "qr_all_counters": ALL_COUNTERS, "qr_all_hours": ALL_HOURS,
+    }
+    agency_filter = ""
+    if agency_ids is not None:
+        agency_filter, params["qr_agencies"] = "AND agency_id = ANY(%(qr_agencies)s)", list(agency_ids)
+    sql = _QUEUE_ROWS_SQL.format(tickets=connection.ops.quote_name(Ticket._meta.db_table),
+                                 days=days, agency_filter=agency_filter)
+    return sql, params
+
+
+def queue_day_rows(*, first: date, last: date, tz: str) -> list[dict[str, object]]:
+    """The per-day ticket rows (``queue_rows_sql``) of the days ``first``..``last``, all OPDs.
+    One query."""
+    from django.db import connection
+
+    sql, params = queue_rows_sql(days="day >= %(qr_first)s AND day <= %(qr_last)s", tz=tz)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "qr_first": first, "qr_last": last})
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def ticket_table() -> str:
+    """The quoted table names of tickets and counters (for SQL composed by the reports)."""
+    from django.db import connection
+
+    return connection.ops.quote_name(Ticket._meta.db_table)
+
+
+def counter_table() -> str:
+    from django.db import connection
+
+    return connection.ops.quote_name(Counter._meta.db_table)
+
+
+_CHANGED_SQL = """
+SELECT s.day FROM unnest(%s::date[], %s::timestamptz[]) AS s(day, since)
+WHERE EXISTS (SELECT 1 FROM {tickets} t WHERE t.day = s.day AND t.updated_at > s.since)
+"""
+
+
+def ticket_days_changed(*, computed: dict[date, datetime]) -> set[date]:
+    """The days of ``computed`` (day → moment) with a ticket changed after that moment
+    (``updated_at``). One query, one index probe per day (``ticket_day_updated_idx``)."""
+    from django.db import connection
+
+    if not computed:
+        return set()
+    days = sorted(computed)
+    sql = _CHANGED_SQL.format(tickets=ticket_table())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [days, [computed[day] for day in days]])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def first_ticket_day() -> date | None:
+    return Ticket.objects.order_by("day").values_list("day", flat=True).first()

@@ -214,8 +214,12 @@ def booking_reschedule(
     ticket.slot_counter = counter
     ticket.slot_start = slot_start
     ticket.slot_end = slot_end
-    ticket.day = _slot_day(slot_start)
+    old_day, ticket.day = ticket.day, _slot_day(slot_start)
     ticket.save(update_fields=["slot_counter", "slot_start", "slot_end", "day"])
+    if ticket.day != old_day:
+        from .hooks import ticket_day_changed
+
+        ticket_day_changed(ticket_id=ticket.pk, old_day=old_day, new_day=ticket.day)
     return ticket
 
 
