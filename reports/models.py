@@ -6,6 +6,11 @@ period medians and the live "breached" count need (so a period's figures are exa
 estimated). One extra row per day (``status=""``, the *day row*) says the day was
 rolled up and when; a day without it, or with an application updated after it, is
 computed live by the dashboard (reports.selectors).
+
+:class:`QueueDailyFigures` does the same for the hall's queue tickets (docs/adr/0014): per
+ticket day × OPD, one row per counter (``hour=ALL_HOURS``) and one per hour of the call
+(``counter_id=ALL_COUNTERS``) with the counts, the sums of the means and the sorted waits
+(exact medians); its day row has ``hour=DAY_ROW_HOUR``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 DAY_ROW_STATUS = ""  # the status of the one row per day that marks the day as rolled up
+DAY_ROW_HOUR = -2  # the hour of the one queue row per day that marks the day as rolled up
+NO_COUNTER, NOT_CALLED = 0, -1  # counter_id of tickets no counter called, hour of uncalled ones
+# (ALL_HOURS, ALL_COUNTERS: the two kinds of rows, per counter and per hour; hall.selectors)
 
 
 class DailyFigures(models.Model):
@@ -39,3 +47,34 @@ class DailyFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.service_code} {self.agency_id} {self.status}"
+
+
+class QueueDailyFigures(models.Model):
+    """Queue tickets of one day (``hall.Ticket.day``) × OPD × counter (all hours) or × hour
+    of the call in the tenant's time zone (all counters), as ``hall.selectors.queue_rows_sql``
+    computes them."""
+
+    day = models.DateField()
+    agency_id = models.IntegerField(default=0)  # no FK: a copy
+    counter_id = models.IntegerField(default=NO_COUNTER)  # no FK: a deleted counter stays
+    hour = models.SmallIntegerField(default=NOT_CALLED)
+    tickets = models.IntegerField(default=0)  # not cancelled
+    served = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    bookings = models.IntegerField(default=0)
+    wait_n = models.IntegerField(default=0)  # tickets with a wait time, and its sum (seconds)
+    wait_sum = models.BigIntegerField(default=0)
+    service_n = models.IntegerField(default=0)
+    service_sum = models.BigIntegerField(default=0)
+    waits = ArrayField(models.IntegerField(), default=list, blank=True)  # seconds, sorted
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "agency_id", "counter_id", "hour"], name="reports_queue_daily_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.counter_id} {self.hour}"

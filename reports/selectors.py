@@ -12,20 +12,17 @@ their OPDs' rows.
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
 from django.db.models import (
     Aggregate,
     BigIntegerField,
-    Case,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -35,7 +32,6 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
@@ -46,9 +42,19 @@ from applications.models import Application, ApplicationStep, SlaState, Status
 from feedback.ikm import IkmResult
 from feedback.models import Complaint
 from feedback.selectors import Period, ikm_breakdown
-from hall.selectors import queue_figures
+from hall.selectors import (
+    ALL_COUNTERS,
+    ALL_HOURS,
+    QUEUE_ROW_COLUMNS,
+    QueueFigures,
+    counter_table,
+    queue_figures,
+    queue_figures_from_rows,
+    queue_rows_sql,
+    ticket_table,
+)
 
-from .models import DAY_ROW_STATUS, DailyFigures
+from .models import DAY_ROW_HOUR, DAY_ROW_STATUS, NOT_CALLED, DailyFigures, QueueDailyFigures
 
 FINISHED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.COMPLETED)
 OPEN_COMPLAINTS = ("submitted", "verified", "responded")
@@ -136,17 +142,19 @@ def _finish_app_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def dashboard(
     *, period: Period, tz: str, agency_ids: list[int] | None = None, now: datetime | None = None,
-    use_rollups: bool = True,
+    use_rollups: bool = True, detail: bool = True,
 ) -> Dashboard:
     """The dashboard figures (``agency_ids=None``: the whole tenant). ``use_rollups=False``
-    computes every application figure live (the reference the rollups are tested against)."""
+    computes every application and queue figure live (the reference the rollups are tested
+    against). ``detail=False`` (the page): the medians the page does not show are None (per
+    service; queue waits per counter and per hour), the exports take them all."""
     now = now or timezone.now()
     board = Dashboard(period=period, applications_available=Application is not None)
     names = {a.pk: str(a) for a in Agency.objects.all()}  # 1 query
     if Application is not None:
         if use_rollups:
             figures = application_figures(period=period, tz=tz, agency_ids=agency_ids,
-                                          now=now)  # 3
+                                          now=now, detail=detail)  # 1
         else:
             figures = live_application_figures(period=period, tz=tz, agency_ids=agency_ids,
                                                now=now)  # 4
@@ -159,13 +167,13 @@ def dashboard(
             row["label"] = str(status_labels.get(row["status"], row["status"]))
         board.by_step = step_performance(period=period, tz=tz, agency_ids=agency_ids,
                                          names=names)  # 1
-    _queue(board, period, tz, agency_ids)  # 1
+    _queue(board, period, tz, agency_ids, now, use_rollups, detail)  # 1
     _ikm(board, period, tz, agency_ids, names)  # 1
     _complaints(board, period, tz, agency_ids, now)  # 1
     return board
 
 
-DASHBOARD_QUERIES = 8
+DASHBOARD_QUERIES = 6
 
 
 def live_application_figures(
@@ -273,111 +281,173 @@ def rollup_stale_days(*, computed: dict[date, datetime], tz: str) -> set[date]:
             and row["last"] > computed[row["day"]]}
 
 
-def _day_ranges(days: Iterable[date], tz: str) -> list[tuple[datetime, datetime]]:
-    """Contiguous runs of ``days`` as [start, end) instants of the tenant's days."""
-    ranges: list[tuple[date, date]] = []
+def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Contiguous runs of ``days`` as (first, last) pairs, in order."""
+    runs: list[tuple[date, date]] = []
     for day in sorted(days):
-        if ranges and ranges[-1][1] + timedelta(days=1) == day:
-            ranges[-1] = (ranges[-1][0], day)
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
         else:
-            ranges.append((day, day))
-    return [Period(first, last).bounds(tz) for first, last in ranges]
+            runs.append((day, day))
+    return runs
+
+
+def _quoted(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+# One statement: the day rows of the rolled-up past days of the period (``stamps``); one scan
+# of the period's applications keeps the rows of the days not rolled up (today, missing) and
+# those updated after the oldest stamp (``scan``), which tell the stale days; the rollup rows
+# of the other (fresh) days, the scanned rows of the days not rolled up and, only if a day is
+# stale (one-time filter), a second read of the stale days' applications are then aggregated
+# as the live query does: counts by status, service and OPD, exact medians (percentile_cont
+# over the same float8 values), "breached" against now.
+_APPLICATIONS_SQL = """
+WITH stamps AS (
+    SELECT day, computed_at FROM {daily}
+    WHERE status = %(a_day_row)s AND day >= %(a_first)s AND day <= %(a_last)s
+      AND day < %(a_today)s
+), unstamped AS (
+    SELECT tstzrange(g::date::timestamp AT TIME ZONE %(a_tz)s,
+                     (g::date + 1)::timestamp AT TIME ZONE %(a_tz)s) AS span
+    FROM generate_series(%(a_first)s::date, %(a_today)s::date - 1, interval '1 day') AS g
+    WHERE g::date <= %(a_last)s AND g::date NOT IN (SELECT day FROM stamps)
+), scan AS MATERIALIZED (
+    -- cheap tests first, no time zone arithmetic per row: the rows updated after the oldest
+    -- stamp, of today and later, and of the (rare) past days not rolled up
+    SELECT {columns}, a.updated_at FROM {apps} a
+    WHERE a.submitted_at >= %(a_start)s AND a.submitted_at < %(a_end)s
+      AND (a.updated_at > (SELECT min(computed_at) FROM stamps)
+           OR a.submitted_at >= %(a_today_start)s
+           OR a.submitted_at <@ ANY(ARRAY(SELECT span FROM unstamped)))
+), stale AS (
+    SELECT DISTINCT s.day FROM scan s JOIN stamps t ON t.day = s.day
+    WHERE s.updated_at > t.computed_at
+), live AS (
+    SELECT * FROM (
+        SELECT day, service_code, agency_id, status, finished, met, missed, breached, seconds
+        FROM scan WHERE day NOT IN (SELECT day FROM stamps)
+        UNION ALL
+        SELECT {columns} FROM {apps} a
+        WHERE EXISTS (SELECT 1 FROM stale)
+          AND a.submitted_at >= %(a_start)s AND a.submitted_at < %(a_end)s
+          AND {local_day} IN (SELECT day FROM stale)
+    ) l WHERE TRUE {live_agency_filter}
+), rolled AS (
+    SELECT d.service_code, d.agency_id, d.status, d.received, d.met, d.missed,
+           d.finish_seconds, d.open_due_us
+    FROM {daily} d
+    WHERE d.day IN (SELECT day FROM stamps EXCEPT SELECT day FROM stale)
+      AND d.status <> %(a_day_row)s {rolled_agency_filter}
+), counted AS (
+    SELECT service_code, agency_id, status, received, met, missed,
+           CASE WHEN status = ANY(%(a_open)s)
+                THEN (SELECT count(*) FROM unnest(open_due_us) u WHERE u < %(a_now_us)s)
+                ELSE 0 END AS breached
+    FROM rolled
+    UNION ALL
+    SELECT service_code, agency_id, status, 1, met::int, missed::int, breached::int FROM live
+), durations AS (
+    SELECT service_code, agency_id, s AS seconds
+    FROM rolled, unnest(finish_seconds) AS s WHERE status = ANY(%(a_finished)s)
+    UNION ALL
+    SELECT service_code, agency_id, seconds FROM live WHERE seconds IS NOT NULL
+), counts AS (
+    SELECT GROUPING(service_code) AS g_service, GROUPING(agency_id) AS g_agency,
+           GROUPING(status) AS g_status, service_code, agency_id, status,
+           COALESCE(sum(received), 0) AS received,
+           COALESCE(sum(received) FILTER (WHERE status = ANY(%(a_finished)s)), 0) AS finished,
+           COALESCE(sum(met), 0) AS met, COALESCE(sum(missed), 0) AS missed,
+           COALESCE(sum(received) FILTER (WHERE status = ANY(%(a_open)s)), 0) AS open,
+           COALESCE(sum(breached), 0) AS breached
+    FROM counted
+    GROUP BY GROUPING SETS ((), (service_code), (agency_id), (status))
+), medians AS (
+    SELECT {median_keys},
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median_seconds
+    FROM durations GROUP BY GROUPING SETS {median_sets}
+)
+SELECT c.*, m.median_seconds FROM counts c
+LEFT JOIN medians m ON c.g_status = 1 AND m.g_service = c.g_service
+    AND m.g_agency = c.g_agency AND m.service_code IS NOT DISTINCT FROM c.service_code
+    AND m.agency_id IS NOT DISTINCT FROM c.agency_id
+"""
+
+# the live per-application values of the rows above (``a`` is the applications table)
+_APPLICATION_COLUMNS = """
+    {local_day} AS day, a.service_code, a.agency_id, a.status,
+    a.status = ANY(%(a_finished)s) AS finished,
+    (a.status = ANY(%(a_finished)s) AND a.due_at IS NOT NULL
+     AND COALESCE(a.completed_at, a.decided_at) <= a.due_at) AS met,
+    (a.status = ANY(%(a_finished)s) AND a.due_at IS NOT NULL
+     AND COALESCE(a.completed_at, a.decided_at) > a.due_at) AS missed,
+    (a.status = ANY(%(a_open)s) AND a.due_at < %(a_now)s) AS breached,
+    CASE WHEN a.status = ANY(%(a_finished)s) AND COALESCE(a.completed_at, a.decided_at) IS NOT NULL
+         THEN EXTRACT(EPOCH FROM (COALESCE(a.completed_at, a.decided_at) - a.submitted_at))::float8
+    END AS seconds"""
 
 
 def application_figures(
-    *, period: Period, tz: str, agency_ids: list[int] | None = None, now: datetime
+    *, period: Period, tz: str, agency_ids: list[int] | None = None, now: datetime,
+    detail: bool = True,
 ) -> dict[str, Any]:
-    """``live_application_figures`` from the rollups of the past days of the period plus a
-    live read of the others (today, days not rolled up, days stale). Three queries."""
+    """``live_application_figures`` from the rollups of the fresh past days of the period
+    plus a live read of the others (today, days not rolled up, days stale), aggregated in
+    SQL. One query, one scan of the period's applications (two if a day is stale).
+    ``detail=False`` leaves out the medians per service (None; the page does not show them,
+    and each median grouping sorts every duration of the period)."""
     today = now.astimezone(ZoneInfo(tz)).date()
-    rolled = DailyFigures.objects.filter(day__gte=period.start, day__lte=period.end,
-                                         day__lt=today)
+    start, end = period.bounds(tz)
+    params: dict[str, Any] = {
+        "a_day_row": DAY_ROW_STATUS, "a_first": period.start, "a_last": period.end,
+        "a_today": today, "a_today_start": Period(today, today).bounds(tz)[0],
+        "a_start": start, "a_end": end, "a_now": now,
+        "a_now_us": epoch_micros(now), "a_tz": tz,
+        "a_finished": [str(s) for s in FINISHED_STATUSES],
+        "a_open": [str(s) for s in OPEN_STATUSES],
+    }
+    live_agency_filter = rolled_agency_filter = ""
     if agency_ids is not None:
-        rolled = rolled.filter(Q(agency_id__in=agency_ids) | Q(status=DAY_ROW_STATUS))
-    rows: list[dict[str, Any]] = []
-    computed: dict[date, datetime] = {}
-    # the stamp of the day rows only: parsing one timestamp per row would cost more than SQL
-    stamp = Case(When(status=DAY_ROW_STATUS, then="computed_at"))
-    for row in rolled.annotate(stamp=stamp).values(
-        "day", "service_code", "agency_id", "status", "received", "met", "missed",
-        "finish_seconds", "open_due_us", "stamp",
-    ):  # 1
-        if row["status"] == DAY_ROW_STATUS:
-            computed[row["day"]] = row["stamp"]
+        params["a_agencies"] = list(agency_ids)
+        live_agency_filter = "AND l.agency_id = ANY(%(a_agencies)s)"
+        rolled_agency_filter = "AND d.agency_id = ANY(%(a_agencies)s)"
+    local_day = "(a.submitted_at AT TIME ZONE %(a_tz)s)::date"
+    sql = _APPLICATIONS_SQL.format(
+        daily=_quoted(DailyFigures), apps=_quoted(Application), local_day=local_day,
+        columns=_APPLICATION_COLUMNS.format(local_day=local_day),
+        live_agency_filter=live_agency_filter, rolled_agency_filter=rolled_agency_filter,
+        median_sets="((), (service_code), (agency_id))" if detail else "((), (agency_id))",
+        median_keys=(
+            "GROUPING(service_code) AS g_service, GROUPING(agency_id) AS g_agency, "
+            "service_code, agency_id" if detail else
+            "1 AS g_service, GROUPING(agency_id) AS g_agency, NULL::varchar AS service_code, "
+            "agency_id"
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    figures = ("received", "finished", "met", "missed", "open", "breached", "median_seconds")
+    totals: dict[str, Any] = {}
+    by_status, by_service, by_agency = [], [], []
+    for row in rows:
+        values = {key: row[key] for key in figures}
+        if not row["g_status"]:
+            if row["status"] is not None:
+                by_status.append({"status": row["status"], "n": row["received"]})
+        elif not row["g_service"]:
+            by_service.append({"service_code": row["service_code"], **_finish_app_row(values)})
+        elif not row["g_agency"]:
+            by_agency.append({"agency_id": row["agency_id"], **_finish_app_row(values)})
         else:
-            rows.append(row)
-    stale = rollup_stale_days(computed=computed, tz=tz)  # 1
-    fresh = set(computed) - stale
-    rows = [row for row in rows if row["day"] in fresh]
-    days = (period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1))
-    rows += application_day_rows(  # 1
-        ranges=_day_ranges((d for d in days if d not in fresh), tz), tz=tz, agency_ids=agency_ids
-    )
-    return merge_day_rows(rows, now=now)
-
-
-def percentile_cont(values: list[float], fraction: float) -> float | None:
-    """PostgreSQL's ``percentile_cont`` over sorted ``values`` (same interpolation)."""
-    if not values:
-        return None
-    position = fraction * (len(values) - 1)
-    lower, upper = math.floor(position), math.ceil(position)
-    if lower == upper:
-        return values[lower]
-    low, high = values[lower], values[upper]
-    return low + (high - low) * (position - lower)
-
-
-def merge_day_rows(rows: list[dict[str, Any]], *, now: datetime) -> dict[str, Any]:
-    """Day rows (rolled up or live) → the figures of ``live_application_figures``."""
-    now_us = epoch_micros(now)
-
-    keys: tuple[Callable[[dict[str, Any]], Any], ...] = (
-        lambda row: None, lambda row: row["service_code"], lambda row: row["agency_id"],
-    )
-    groups: list[dict[Any, dict[str, Any]]] = [{} for _ in keys]
-    durations: list[dict[Any, list[float]]] = [defaultdict(list) for _ in keys]
-    by_status: dict[str, int] = defaultdict(int)
-    for row in rows:  # one pass, three groupings (tenant, service, OPD)
-        n, status = row["received"], row["status"]
-        by_status[status] += n
-        finished, pending = status in FINISHED_STATUSES, status in OPEN_STATUSES
-        breached = bisect_left(row["open_due_us"], now_us) if pending else 0
-        for key, grouped, seconds in zip(keys, groups, durations, strict=True):
-            k = key(row)
-            figures = grouped.get(k)
-            if figures is None:
-                figures = grouped[k] = {"received": 0, "finished": 0, "met": 0, "missed": 0,
-                                        "open": 0, "breached": 0}
-            figures["received"] += n
-            figures["met"] += row["met"]
-            figures["missed"] += row["missed"]
-            if finished:
-                figures["finished"] += n
-                seconds[k] += row["finish_seconds"]
-            elif pending:
-                figures["open"] += n
-                figures["breached"] += breached
-    for grouped, seconds in zip(groups, durations, strict=True):
-        for k, figures in grouped.items():
-            figures["median_seconds"] = percentile_cont(sorted(seconds[k]), 0.5)
-            _finish_app_row(figures)
-    totals = groups[0].get(None) or _finish_app_row({
-        "received": 0, "finished": 0, "met": 0, "missed": 0, "open": 0, "breached": 0,
-        "median_seconds": None,
-    })
-    return {
+            totals = _finish_app_row(values)
+    return {  # ordered as live_application_figures orders them
         "totals": totals,
-        "by_status": [{"status": s, "n": n}
-                      for s, n in sorted(by_status.items(), key=lambda i: (-i[1], i[0]))],
-        "by_service": sorted(
-            ({"service_code": k, **v} for k, v in groups[1].items()),
-            key=lambda r: (-r["received"], r["service_code"]),
-        ),
-        "by_agency": sorted(
-            ({"agency_id": k, **v} for k, v in groups[2].items()),
-            key=lambda r: (-r["received"], r["agency_id"]),
-        ),
+        "by_status": sorted(by_status, key=lambda r: (-r["n"], r["status"])),
+        "by_service": sorted(by_service, key=lambda r: (-r["received"], r["service_code"])),
+        "by_agency": sorted(by_agency, key=lambda r: (-r["received"], r["agency_id"])),
     }
 
 
@@ -420,9 +490,114 @@ def step_performance(
     return result
 
 
-def _queue(board: Dashboard, period: Period, tz: str, agency_ids: list[int] | None) -> None:
-    figures = queue_figures(start=period.start, end=period.end, tz=tz,
-                            agency_ids=agency_ids)  # 1 query
+# One statement: the rolled-up past days of the period with no ticket changed since their
+# rollup (``fresh``: one index probe per day), their rollup rows and the live rows of the
+# other days (today, days not rolled up, stale days; hall.selectors.queue_rows_sql) are
+# aggregated as ``hall.selectors.queue_figures`` does live: the same counts, means of the same
+# sums and counts (numeric division, as avg does) and exact medians of the same waits; the
+# hall and per counter from the per-counter rows, per hour from the per-hour rows. A counter
+# deleted since the rollup counts as none, as its tickets' ``counter_id`` is then.
+_QUEUE_SQL = """
+WITH fresh AS (
+    SELECT d.day FROM {rollup} d
+    WHERE d.hour = %(q_day_row)s AND d.day >= %(q_first)s AND d.day <= %(q_last)s
+      AND d.day < %(q_today)s
+      AND NOT EXISTS (SELECT 1 FROM {tickets} t
+                      WHERE t.day = d.day AND t.updated_at > d.computed_at)
+), live_days AS (
+    SELECT g::date AS day
+    FROM generate_series(%(q_first)s::date, %(q_last)s::date, interval '1 day') AS g
+    WHERE g::date NOT IN (SELECT day FROM fresh)
+), live AS MATERIALIZED (
+    SELECT {columns} FROM ({live}) q
+), c AS (
+    SELECT k.id AS counter_id, k.name AS counter_name, r.tickets, r.served, r.no_show,
+           r.bookings, r.wait_n, r.wait_sum, r.service_n, r.service_sum, r.waits
+    FROM (SELECT {columns} FROM {rollup} q
+          WHERE q.day IN (SELECT day FROM fresh) AND q.hour = %(q_all_hours)s {agency_filter}
+          UNION ALL
+          SELECT * FROM live q WHERE q.hour = %(q_all_hours)s) r
+    LEFT JOIN {counters} k ON k.id = r.counter_id
+), h AS (
+    -- the per-hour rows: their waits are read for the medians per hour only (``detail``)
+    SELECT NULLIF(r.hour, %(q_not_called)s) AS hour, r.tickets, r.served, r.no_show,
+           r.bookings, r.wait_n, r.wait_sum, r.service_n, r.service_sum, {hour_waits} AS waits
+    FROM (SELECT {columns} FROM {rollup} q
+          WHERE q.day IN (SELECT day FROM fresh) AND q.counter_id = %(q_all_counters)s
+            {agency_filter}
+          UNION ALL
+          SELECT * FROM live q WHERE q.counter_id = %(q_all_counters)s) r
+), counts AS (
+    SELECT GROUPING(counter_id) AS g_counter, 1 AS g_hour, counter_id, counter_name,
+           NULL::int AS hour, {sums}
+    FROM c GROUP BY GROUPING SETS ((), (counter_id, counter_name))
+    UNION ALL
+    SELECT 1, 0, NULL, NULL, hour, {sums} FROM h GROUP BY hour
+), medians AS (
+    SELECT {median_keys}, NULL::int AS hour,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY w) AS median_wait
+    FROM c, unnest(c.waits) AS w GROUP BY GROUPING SETS {median_sets}
+    {hour_medians}
+)
+SELECT c.*, m.median_wait FROM counts c
+LEFT JOIN medians m ON m.g_counter = c.g_counter AND m.g_hour = c.g_hour
+    AND m.counter_id IS NOT DISTINCT FROM c.counter_id AND m.hour IS NOT DISTINCT FROM c.hour
+"""
+_QUEUE_SUMS = """COALESCE(sum(tickets), 0) AS tickets, COALESCE(sum(served), 0) AS served,
+           COALESCE(sum(no_show), 0) AS no_show, COALESCE(sum(bookings), 0) AS bookings,
+           sum(wait_sum)::numeric / NULLIF(sum(wait_n), 0) AS avg_wait,
+           sum(service_sum)::numeric / NULLIF(sum(service_n), 0) AS avg_service"""
+_QUEUE_HOUR_MEDIANS = """UNION ALL
+    SELECT 1, 0, NULL, hour, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)
+    FROM h, unnest(h.waits) AS w GROUP BY hour"""
+
+
+def rolled_queue_figures(
+    *, period: Period, tz: str, agency_ids: list[int] | None = None, now: datetime,
+    detail: bool = True,
+) -> QueueFigures:
+    """``hall.selectors.queue_figures`` from the queue rollups of the fresh past days of the
+    period and the tickets of the others (docs/adr/0014). One query. ``detail=False``
+    leaves out the median waits per counter and per hour (None; the page shows the hall's
+    only)."""
+    live, params = queue_rows_sql(days="day = ANY(ARRAY(SELECT day FROM live_days))", tz=tz,
+                                  agency_ids=agency_ids)
+    params.update({
+        "q_day_row": DAY_ROW_HOUR, "q_not_called": NOT_CALLED, "q_first": period.start,
+        "q_last": period.end, "q_today": now.astimezone(ZoneInfo(tz)).date(),
+        "q_all_hours": ALL_HOURS, "q_all_counters": ALL_COUNTERS,
+    })
+    agency_filter = ""
+    if agency_ids is not None:
+        agency_filter, params["q_agencies"] = "AND q.agency_id = ANY(%(q_agencies)s)", list(
+            agency_ids)
+    sql = _QUEUE_SQL.format(
+        rollup=_quoted(QueueDailyFigures), tickets=ticket_table(), counters=counter_table(),
+        columns=", ".join(f"q.{column}" for column in QUEUE_ROW_COLUMNS), live=live,
+        agency_filter=agency_filter, sums=_QUEUE_SUMS,
+        median_sets="((), (counter_id))" if detail else "(())",
+        median_keys=(
+            "GROUPING(counter_id) AS g_counter, 1 AS g_hour, counter_id" if detail else
+            "1 AS g_counter, 1 AS g_hour, NULL::int AS counter_id"
+        ),
+        hour_medians=_QUEUE_HOUR_MEDIANS if detail else "",
+        hour_waits="r.waits" if detail else "NULL::int[]",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return queue_figures_from_rows(rows)
+
+
+def _queue(board: Dashboard, period: Period, tz: str, agency_ids: list[int] | None,
+           now: datetime, use_rollups: bool, detail: bool) -> None:
+    if use_rollups:
+        figures = rolled_queue_figures(period=period, tz=tz, agency_ids=agency_ids,
+                                       now=now, detail=detail)  # 1 query
+    else:
+        figures = queue_figures(start=period.start, end=period.end, tz=tz,
+                                agency_ids=agency_ids)  # 1 query
 
     def finish(row: dict[str, Any]) -> dict[str, Any]:
         for key in ("avg_wait", "median_wait", "avg_service"):

@@ -1,4 +1,5 @@
-"""Writes of the reports app: the daily rollups of the dashboard (docs/adr/0012)."""
+"""Writes of the reports app: the daily rollups of the dashboard, applications (docs/adr/0012)
+and queue tickets (docs/adr/0014), recomputed together for a range of days."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feedback.selectors import Period
+from hall.selectors import QUEUE_ROW_COLUMNS, queue_day_rows, ticket_days_changed
 
-from .models import DAY_ROW_STATUS, DailyFigures
-from .selectors import ROLLUP_MARGIN, application_day_rows, rollup_stale_days
+from .models import DAY_ROW_HOUR, DAY_ROW_STATUS, DailyFigures, QueueDailyFigures
+from .selectors import ROLLUP_MARGIN, application_day_rows, day_runs, rollup_stale_days
 
 _FIELDS = ("received", "met", "missed", "finish_seconds", "open_due_us")
 
@@ -50,34 +52,71 @@ def daily_figures_recompute(*, first: date, last: date, tz: str,
             for n in range(days)
         ]
         DailyFigures.objects.bulk_create(objects, batch_size=2000)
+        _queue_recompute(first=first, last=last, tz=tz, computed_at=computed_at)
     return days
+
+
+def _queue_recompute(*, first: date, last: date, tz: str, computed_at: datetime) -> None:
+    """The queue rollups of ``first``..``last`` (inside ``daily_figures_recompute``)."""
+    rows = queue_day_rows(first=first, last=last, tz=tz)
+    QueueDailyFigures.objects.filter(day__gte=first, day__lte=last).delete()
+    objects = [
+        QueueDailyFigures(day=row["day"], computed_at=computed_at,
+                          **{column: row[column] for column in QUEUE_ROW_COLUMNS})
+        for row in rows
+    ]
+    objects += [
+        QueueDailyFigures(day=first + timedelta(days=n), hour=DAY_ROW_HOUR,
+                          computed_at=computed_at)
+        for n in range((last - first).days + 1)
+    ]
+    QueueDailyFigures.objects.bulk_create(objects, batch_size=2000)
+
+
+def queue_day_moved(*, day: date, tz: str, now: datetime | None = None) -> int:
+    """A ticket left ``day`` (a booking rescheduled, through ``hall.hooks``): re-roll the
+    day if it is rolled up (``updated_at`` of the moved ticket names its new day only)."""
+    if not QueueDailyFigures.objects.filter(day=day, hour=DAY_ROW_HOUR).exists():
+        return 0
+    return daily_figures_recompute(first=day, last=day, tz=tz, now=now)
 
 
 def daily_figures_refresh(*, tz: str, now: datetime | None = None) -> int:
     """The periodic job of one tenant: roll up yesterday if it is not yet, and recompute
-    every rolled-up day an application was updated since. Returns the days written."""
+    every rolled-up day an application or a queue ticket was updated since (and the days
+    whose applications are rolled up but not their queue, as after the queue rollups were
+    added). Contiguous days are recomputed together. Returns the days written."""
     now = now or timezone.now()
     yesterday = local_today(tz, now) - timedelta(days=1)
     computed = dict(
         DailyFigures.objects.filter(status=DAY_ROW_STATUS).values_list("day", "computed_at")
     )
+    queue_computed = dict(
+        QueueDailyFigures.objects.filter(hour=DAY_ROW_HOUR).values_list("day", "computed_at")
+    )
     days = rollup_stale_days(computed=computed, tz=tz)
+    days |= ticket_days_changed(computed=queue_computed)
+    days |= set(computed) - set(queue_computed)
     if yesterday not in computed:
         days.add(yesterday)
-    return sum(daily_figures_recompute(first=day, last=day, tz=tz, now=now)
-               for day in sorted(days))
+    return sum(daily_figures_recompute(first=first, last=last, tz=tz, now=now)
+               for first, last in day_runs(days))
 
 
 def daily_figures_backfill(*, tz: str, first: date | None = None, last: date | None = None,
                            now: datetime | None = None) -> int:
-    """Roll up ``first``..``last`` (default: from the first submission to yesterday)."""
+    """Roll up ``first``..``last`` (default: from the first submission or queue ticket to
+    yesterday)."""
     from applications.models import Application
+    from hall.selectors import first_ticket_day
 
     now = now or timezone.now()
     if first is None:
         earliest = Application.objects.filter(submitted_at__isnull=False).order_by(
             "submitted_at").values_list("submitted_at", flat=True).first()
-        if earliest is None:
+        starts = [day for day in (earliest and local_today(tz, earliest), first_ticket_day())
+                  if day is not None]
+        if not starts:
             return 0
-        first = local_today(tz, earliest)
+        first = min(starts)
     return daily_figures_recompute(first=first, last=last or local_today(tz, now), tz=tz, now=now)

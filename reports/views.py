@@ -35,10 +35,10 @@ def _tz() -> str:
     return getattr(connection.tenant, "timezone", "") or "Asia/Jakarta"
 
 
-def _board(request: HttpRequest) -> Dashboard:
+def _board(request: HttpRequest, *, detail: bool = True) -> Dashboard:
     scope = _scope(request)
     period = parse_period(request.GET, today=timezone.localdate())
-    return dashboard(period=period, tz=_tz(), agency_ids=scope)
+    return dashboard(period=period, tz=_tz(), agency_ids=scope, detail=detail)
 
 
 def _charts(board: Dashboard) -> dict[str, str]:
@@ -73,7 +73,7 @@ def _context(board: Dashboard) -> dict[str, object]:
 
 
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    board = _board(request)
+    board = _board(request, detail=False)  # the page shows fewer medians than the exports
     return render(request, "reports/dashboard.html", {
         **_context(board), "query": request.GET.urlencode(),
     })
@@ -101,8 +101,8 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 def export_pdf(request: HttpRequest) -> HttpResponse:
-    """The printable monthly report (WeasyPrint)."""
-    board = _board(request)
+    """The printable monthly report (WeasyPrint): the page's body."""
+    board = _board(request, detail=False)
     html = render_to_string("reports/print.html", {
         **_context(board), "tenant": request.tenant, "generated_at": timezone.now(),
     }, request=request)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from feedback.selectors import Period
 from feedback.tests.fixtures import make_application
 from reports.models import DAY_ROW_STATUS, DailyFigures
-from reports.selectors import dashboard, month_period, percentile_cont
+from reports.selectors import dashboard, month_period
 from reports.services import daily_figures_backfill, daily_figures_recompute, daily_figures_refresh
 
 TZ = "Asia/Jakarta"
@@ -129,15 +129,3 @@ def test_the_month_view_of_the_page_uses_the_rollups(seeded, in_tenant):
         daily_figures_backfill(tz=TZ)
         _same(month_period("2026-06", today=NOW.date()))
         _same(month_period(None, today=NOW.date()))
-
-
-@pytest.mark.parametrize("values", [[], [5.0], [1.0, 4.0], [1.0, 2.5, 9.0, 10.0, 11.0]])
-def test_percentile_cont_interpolates_like_postgresql(values, django_db_blocker):
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest(%s::float8[]) v",
-            [values],
-        )
-        assert percentile_cont(sorted(values), 0.5) == cursor.fetchone()[0]
