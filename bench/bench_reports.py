@@ -154,7 +154,7 @@ def _fill(tenant) -> dict[str, int]:
                 if len(batch) == 5000:
                     Ticket.objects.bulk_create(batch)
                     batch = []
-        # the same for the tickets (docs/adr/0014: a ticket changed after its day's rollup
+        # the same for the tickets (docs/adr/0015: a ticket changed after its day's rollup
         # makes the day live); ``update`` does not touch auto_now fields
         from django.db.models.functions import Coalesce as TicketLast
 

@@ -135,7 +135,7 @@ class Ticket(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Last change of the row: a rolled-up past day of the dashboard's queue figures with a
-    # ticket changed after its rollup is read live (reports.QueueDailyFigures, ADR 0014).
+    # ticket changed after its rollup is read live (reports.QueueDailyFigures, ADR 0015).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -361,7 +361,7 @@ def queue_figures_from_rows(rows: list[dict[str, object]]) -> QueueFigures:
 # (-1: never called) over all counters (``counter_id = ALL_COUNTERS``). Each has the counts of
 # ``queue_figures``, the sums and counts of its means and the sorted waits (its median stays
 # exact over any set of rows of one kind). The shape of the dashboard's queue rollups
-# (reports.QueueDailyFigures, docs/adr/0014); two kinds rather than counter × hour, which
+# (reports.QueueDailyFigures, docs/adr/0015); two kinds rather than counter × hour, which
 # would have about one ticket per row.
 QUEUE_ROW_COLUMNS = (
     "agency_id", "counter_id", "hour", "tickets", "served", "no_show", "bookings", "wait_n",

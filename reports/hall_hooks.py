@@ -1,5 +1,5 @@
 """Subscribed to `hall.hooks`: a booking moved off a rolled-up day re-rolls that day's queue
-figures (docs/adr/0014)."""
+figures (docs/adr/0015)."""
 
 from __future__ import annotations
 

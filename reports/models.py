@@ -7,7 +7,7 @@ estimated). One extra row per day (``status=""``, the *day row*) says the day wa
 rolled up and when; a day without it, or with an application updated after it, is
 computed live by the dashboard (reports.selectors).
 
-:class:`QueueDailyFigures` does the same for the hall's queue tickets (docs/adr/0014): per
+:class:`QueueDailyFigures` does the same for the hall's queue tickets (docs/adr/0015): per
 ticket day × OPD, one row per counter (``hour=ALL_HOURS``) and one per hour of the call
 (``counter_id=ALL_COUNTERS``) with the counts, the sums of the means and the sorted waits
 (exact medians); its day row has ``hour=DAY_ROW_HOUR``.

@@ -557,7 +557,7 @@ def rolled_queue_figures(
     detail: bool = True,
 ) -> QueueFigures:
     """``hall.selectors.queue_figures`` from the queue rollups of the fresh past days of the
-    period and the tickets of the others (docs/adr/0014). One query. ``detail=False``
+    period and the tickets of the others (docs/adr/0015). One query. ``detail=False``
     leaves out the median waits per counter and per hour (None; the page shows the hall's
     only)."""
     live, params = queue_rows_sql(days="day = ANY(ARRAY(SELECT day FROM live_days))", tz=tz,

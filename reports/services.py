@@ -1,5 +1,5 @@
 """Writes of the reports app: the daily rollups of the dashboard, applications (docs/adr/0012)
-and queue tickets (docs/adr/0014), recomputed together for a range of days."""
+and queue tickets (docs/adr/0015), recomputed together for a range of days."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ BUDGET = {
     "worklist": 9,
     "application_detail_staff": 15,  # +2 the route across OPDs: its steps, the OPDs ahead
     "application_detail_citizen": 14,  # +2 idem
-    "tenant_dashboard": 16,  # rollups merged in SQL, one statement each (ADR 0012, 0014)
+    "tenant_dashboard": 16,  # rollups merged in SQL, one statement each (ADR 0012, 0015)
     "ministry_console": 12,
 }
 

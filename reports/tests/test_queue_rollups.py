@@ -1,4 +1,4 @@
-"""Queue rollups of the dashboard (docs/adr/0014): the rollup-backed queue figures equal the
+"""Queue rollups of the dashboard (docs/adr/0015): the rollup-backed queue figures equal the
 live `hall.selectors.queue_figures` exactly (counts, means, medians) and the ORM aggregates it
 replaced, across period boundaries, per OPD, with tickets changed after their day's rollup,
 moved off a rolled-up day or whose counter was deleted; reruns replace."""
