@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import F, Q, Sum
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -268,14 +269,16 @@ def attach_trends(rows: Sequence[TenantRow], *, today: date | None = None) -> No
     first_week = this_week - timedelta(weeks=TREND_WEEKS - 1)
     weeks: dict[int, dict[date, list[int]]] = defaultdict(dict)
     with schema_context("public"):
-        for tid, day, met, missed in TenantDailyRollup.objects.filter(
+        # summed per ISO week (Monday, as `this_week` above) in SQL: ≈ 12 rows per tenant
+        # instead of ≈ 84 days each merged in Python
+        for tid, week, met, missed in TenantDailyRollup.objects.filter(
             metric_group=MetricGroup.APPLICATIONS, tenant_id__in=[r.id for r in rows],
             day__gte=first_week,
-        ).filter(Q(met__gt=0) | Q(missed__gt=0)).values_list("tenant_id", "day", "met", "missed"):
-            week = day - timedelta(days=day.weekday())
-            bucket = weeks[tid].setdefault(week, [0, 0])
-            bucket[0] += met or 0
-            bucket[1] += missed or 0
+        ).filter(Q(met__gt=0) | Q(missed__gt=0)).annotate(week=TruncWeek("day")).values(
+            "tenant_id", "week").annotate(
+            week_met=Coalesce(Sum("met"), 0), week_missed=Coalesce(Sum("missed"), 0),
+        ).order_by().values_list("tenant_id", "week", "week_met", "week_missed"):
+            weeks[tid][week] = [met, missed]
     for row in rows:
         series = []
         for i in range(TREND_WEEKS):
