@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from agencies.models import StaffRole
 
 # Field names of the seeded SIP forms (catalog/seed/perizinan_kesehatan.yaml) the document reads.
@@ -88,7 +90,7 @@ def test_the_sip_names_place_str_sip_validity_profession_and_signatory(
     assert "Berlaku seumur hidup" in html
     # the SIP number and its validity: 5 years from issue
     assert app.output_number and app.output_number in html
-    issued = app.output_issued_at.date()
+    issued = timezone.localdate(app.output_issued_at)  # the regency's day, as the service counts it
     assert app.output_valid_until == issued.replace(year=issued.year + 5)
     assert f"{app.output_valid_until:%Y}" in html
     # the profession, never a raw field name
