@@ -8,6 +8,7 @@ ministry_dashboard_p95_ms
     then ~50 GETs of the console's main page (default sort, then sorted by compliance and
     filtered by province) through the Django test Client as a ministry user. Server time,
     p95, and the query count per request (must not depend on the tenant count).
+    MPP_BENCH_CONSOLE_ONLY=1 runs only this figure.
 
 sla_sweep_seconds / sla_sweep_fixed_seconds
     One full sweep (breach + at-risk + escalation + step deadlines + rollup upsert per tenant,
@@ -44,9 +45,13 @@ BENCH_SERVICE = "BENCH-SLA"
 STEP_CODE, STEP_NAME = "proses", "Proses permohonan"  # catalog.workflow.single_step_workflow
 
 
+CONSOLE_ONLY = os.environ.get("MPP_BENCH_CONSOLE_ONLY") == "1"  # skip the sweep figures
+
+
 def run():
     yield from _dashboard()
-    yield from _sweep()
+    if not CONSOLE_ONLY:
+        yield from _sweep()
 
 
 # --- dashboard ------------------------------------------------------------------------------
