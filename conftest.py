@@ -84,12 +84,17 @@ def _back_to_public() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """The locmem cache lives for the session: clear it so rate limits never leak between tests."""
+    """The locmem cache and the per-process console snapshots live for the session: clear them so
+    rate limits and figures never leak between tests."""
     from django.core.cache import cache
 
+    from monitoring.selectors import console_snapshot_clear
+
     cache.clear()
+    console_snapshot_clear()
     yield
     cache.clear()
+    console_snapshot_clear()
 
 
 def _tenant(code: str):

@@ -129,7 +129,9 @@ class MonitoringTenantListApi(MonitoringApi):
     )
     def get(self, request: Request) -> Response:
         filters = selectors.ConsoleFilters.from_query(request.query_params)
-        rows = selectors.filter_rows(selectors.tenant_rows(today=timezone.localdate()), filters)
+        rows = selectors.filter_rows(
+            selectors.console_snapshot(today=timezone.localdate()).rows, filters
+        )
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(MonitoringTenantSerializer(page, many=True).data)
@@ -141,11 +143,10 @@ class MonitoringSummaryApi(MonitoringApi):
     @extend_schema(operation_id="monitoring_summary_retrieve", responses=MonitoringSummarySerializer)
     def get(self, request: Request) -> Response:
         today = timezone.localdate()
-        rows = selectors.tenant_rows(today=today)
-        national, provinces = selectors.aggregates(rows)
-        best, worst = selectors.ranking(rows)
+        snapshot = selectors.console_snapshot(today=today)
         data = {
             "period_start": selectors.month_start(today), "period_end": today,
-            "national": national, "provinces": provinces, "best": best, "worst": worst,
+            "national": snapshot.national, "provinces": snapshot.provinces,
+            "best": snapshot.best, "worst": snapshot.worst,
         }
         return Response(MonitoringSummarySerializer(data).data)

@@ -65,6 +65,23 @@ class TenantDailyRollup(models.Model):
         return f"{self.tenant_id} {self.metric_group} {self.day}"
 
 
+class FiguresVersion(models.Model):
+    """One row whose `value` the monitoring services raise in the same transaction as each
+    write of rollups or sweep outcomes, so a reader sees the new value exactly when it sees the
+    new figures. The ministry console keeps its figures per process until it changes
+    (ADR 0016)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("versi angka pemantauan")
+        verbose_name_plural = _("versi angka pemantauan")
+
+    def __str__(self) -> str:
+        return f"figures v{self.value}"
+
+
 class SweepRun(models.Model):
     """One dispatch of the SLA sweep over the fleet."""
 

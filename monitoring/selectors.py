@@ -1,30 +1,35 @@
 """Reads of the ministry console and API: rollups only, a constant number of queries.
 
-`console_data()` returns every registered tenant (all 514 rows are small) with this month's
-figures, computed in five queries whatever the tenant count: tenants, month sums, latest
-snapshots, latest sweep outcome and (for one page of tenants) the weekly trend. Filtering,
-sorting, ranking and the province/national aggregates are done in Python on those rows.
+`tenant_rows()` returns every registered tenant (all 514 rows are small) with this month's
+figures, computed in four queries whatever the tenant count: tenants, month sums, latest
+snapshots and latest sweep outcome; `attach_trends()` adds the weekly trend in one more.
+Filtering, sorting, ranking and the province/national aggregates are done in Python on those
+rows. `console_snapshot()` keeps all of that per process until the rollups, the sweep log or
+the tenant list change (one fingerprint query per request, ADR 0016).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from .figures import compliance_pct
-from .models import MetricGroup, TenantDailyRollup, TenantSweepResult
+from .models import FiguresVersion, MetricGroup, TenantDailyRollup, TenantSweepResult
 
 TREND_WEEKS = 12
 SNAPSHOT_LOOKBACK_DAYS = 7
@@ -80,11 +85,13 @@ class TenantRow:
     sweep_error: str = ""
     trend: list[float | None] = field(default_factory=list)
 
-    @property
+    # Read many times per request (sorting, banding, ranking) and the month figures are set
+    # once when the row is built, so both are computed once.
+    @cached_property
     def compliance_pct(self) -> Decimal | None:
         return compliance_pct(self.met_month, self.missed_month)
 
-    @property
+    @cached_property
     def band(self) -> str:
         pct = self.compliance_pct
         if pct is None:
@@ -312,6 +319,96 @@ def ranking(rows: Iterable[TenantRow], *, size: int = 10) -> tuple[list[TenantRo
     return ranked[:size], worst
 
 
+# --- the console's figures, kept per process -------------------------------------------------
+
+
+@dataclass
+class ConsoleSnapshot:
+    """What the console shows whatever the filters: every tenant row, the national and province
+    aggregates and the ranking. Shared by the requests of one process (and their threads):
+    read it, never change it, except through `snapshot_trends` (which fills a row's weekly
+    trend the first time a page shows it; the same value whichever thread does). `memo` holds
+    what views derive from it once (rendered rows, the province chart)."""
+
+    today: date
+    rows: list[TenantRow]
+    national: Aggregate
+    provinces: list[Aggregate]
+    best: list[TenantRow]
+    worst: list[TenantRow]
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def memoised(self, key: Any, build: Any) -> Any:
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
+
+
+# Moves whenever a row the console reads changes: the monitoring services raise the figures'
+# version with every rollup or sweep-outcome write, in the same transaction; any change to a
+# tenant row (state, name, …) gives it a new row version (`xmin`, so their sum moves), and a
+# removal changes the count. The highest rollup id catches rows written by other means. One
+# row, one index lookup and 514 small rows (ADR 0016).
+_FINGERPRINT_SQL = """
+SELECT (SELECT value FROM {version} WHERE id = 1), (SELECT max(id) FROM {rollup}),
+       sum(xmin::text::bigint), count(*)
+FROM {tenant}
+"""
+
+_snapshots: dict[tuple[Any, ...], ConsoleSnapshot] = {}
+_snapshots_lock = threading.Lock()
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    from tenants.models import Tenant
+
+    quote = connection.ops.quote_name
+    sql = _FINGERPRINT_SQL.format(
+        version=quote(FiguresVersion._meta.db_table),
+        rollup=quote(TenantDailyRollup._meta.db_table), tenant=quote(Tenant._meta.db_table),
+    )
+    with schema_context("public"), connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
+def console_snapshot(*, today: date | None = None) -> ConsoleSnapshot:
+    """The console's figures for `today`, rebuilt only when the data under them has changed
+    (one query when nothing has; that and the four of `tenant_rows` when it has).
+
+    Keyed by database, language (state labels and names are translated) and day; a process
+    keeps only the latest fingerprint's snapshots. Tenants whose data changes in the middle
+    of a request are seen at the next one."""
+    today = today or timezone.localdate()
+    fingerprint = _fingerprint()
+    key = (connection.settings_dict["NAME"], translation.get_language(), today, fingerprint)
+    snapshot = _snapshots.get(key)
+    if snapshot is not None:
+        return snapshot
+    rows = tenant_rows(today=today)
+    national, provinces = aggregates(rows)
+    best, worst = ranking(rows)
+    snapshot = ConsoleSnapshot(today, rows, national, provinces, best, worst)
+    with _snapshots_lock:
+        for stale in [k for k in _snapshots if k[3] != fingerprint or k[2] != today]:
+            del _snapshots[stale]
+        _snapshots[key] = snapshot
+    return snapshot
+
+
+def snapshot_trends(snapshot: ConsoleSnapshot, rows: Sequence[TenantRow]) -> None:
+    """Fill the weekly trend of those of `rows` (from `snapshot`) that have none yet: one query
+    for a page's rows, none once they are known. All 514 at once would cost more than the rest
+    of the snapshot together."""
+    attach_trends([row for row in rows if not row.trend], today=snapshot.today)
+
+
+def console_snapshot_clear() -> None:
+    """Forget every kept snapshot (tests; the fingerprint makes it unnecessary otherwise)."""
+    with _snapshots_lock:
+        _snapshots.clear()
+
+
 # --- drill-down ------------------------------------------------------------------------------
 
 
@@ -337,7 +434,6 @@ def tenant_detail(*, region_code: str, today: date | None = None, days: int = 30
         )
         if tenant is None:
             raise Http404
-        rows = [r for r in tenant_rows(today=today) if r.id == tenant.pk]
         latest = {
             group: (day, metrics)
             for group, day, metrics in TenantDailyRollup.objects.filter(
@@ -356,8 +452,9 @@ def tenant_detail(*, region_code: str, today: date | None = None, days: int = 30
             )
         )
         sweeps = list(TenantSweepResult.objects.filter(tenant=tenant).order_by("-id")[:5])
-    row = rows[0]
-    attach_trends([row], today=today)
+    snapshot = console_snapshot(today=today)
+    row = next(r for r in snapshot.rows if r.id == tenant.pk)
+    snapshot_trends(snapshot, [row])
     first = month_start(today)
     by_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in daily:
@@ -444,8 +541,6 @@ def step_accountability(
     finished, on time, late, step deadlines passed, open steps past their deadline now (latest
     snapshot per tenant), and the tenants/kinds with the most step breaches. Three queries on
     the "steps" rollups; a breach counts against the kind of OPD that held the file."""
-    from django.db import connection
-
     from tenants.models import Tenant
 
     today = today or timezone.localdate()

@@ -24,7 +24,13 @@ from .figures import (
     services_figures,
     steps_figures,
 )
-from .models import MetricGroup, SweepRun, TenantDailyRollup, TenantSweepResult
+from .models import (
+    FiguresVersion,
+    MetricGroup,
+    SweepRun,
+    TenantDailyRollup,
+    TenantSweepResult,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +62,7 @@ def rollup_upsert(*, rows: Sequence[RollupRow], computed_at: datetime | None = N
         )
         for row in rows
     ]
-    with schema_context("public"):
+    with schema_context("public"), transaction.atomic():
         TenantDailyRollup.objects.bulk_create(
             objs,
             update_conflicts=True,
@@ -64,7 +70,23 @@ def rollup_upsert(*, rows: Sequence[RollupRow], computed_at: datetime | None = N
             update_fields=["metrics", "computed_at", *TYPED_FIELDS],
             batch_size=1000,
         )
+        _figures_changed()
     return len(objs)
+
+
+_BUMP_SQL = (
+    "INSERT INTO {table} (id, value) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET value = {table}.value + 1"
+)
+
+
+def _figures_changed() -> None:
+    """Raise the figures' version in the caller's transaction (public schema), so that a
+    reader sees it move exactly when it sees the new rows (ADR 0016). The row lock lasts only
+    until that transaction commits: the writers keep their transactions short."""
+    table = connection.ops.quote_name(FiguresVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL.format(table=table))
 
 
 def rollup_tenant(
@@ -155,6 +177,7 @@ def sweep_result_record(
                 setattr(result, key, value)
             result.attempts = (result.attempts or 0) + 1
             result.save()
+            _figures_changed()
         if run_id and status != TenantSweepResult.Status.PENDING:
             _maybe_finish_run(run_id)
     if status == TenantSweepResult.Status.FAILED:

@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -35,14 +37,11 @@ def _filter_query(filters: selectors.ConsoleFilters, **overrides: str) -> str:
 def console(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = selectors.ConsoleFilters.from_query(request.GET)
-    rows = selectors.tenant_rows(today=today)
-    national, provinces = selectors.aggregates(rows)
-    best, worst = selectors.ranking(rows)
-    shown = selectors.filter_rows(rows, filters)
+    snapshot = selectors.console_snapshot(today=today)
+    provinces = snapshot.provinces
+    shown = selectors.filter_rows(snapshot.rows, filters)
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.attach_trends(page.object_list, today=today)
-    for row in page.object_list:
-        row.sparkline = svg.sparkline(row.trend, label=_trend_label(row))
+    selectors.snapshot_trends(snapshot, page.object_list)
     sort_links = {
         key: _filter_query(
             filters, sort=f"-{key}" if filters.sort == key and not filters.descending else key
@@ -51,25 +50,46 @@ def console(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "page": page,
+        # what does not depend on the filters is rendered once per snapshot (and language)
+        "summary_html": snapshot.memoised("summary", lambda: _fragment(
+            "monitoring/_console_summary.html", {"national": snapshot.national}
+        )),
+        "page_rows": [
+            snapshot.memoised(("row", row.id), lambda row=row: _fragment(
+                "monitoring/_console_row.html",
+                {"row": row, "sparkline": svg.sparkline(row.trend, label=_trend_label(row))},
+            ))
+            for row in page.object_list
+        ],
+        "ranking_html": snapshot.memoised("ranking", lambda: _fragment(
+            "monitoring/_console_ranking.html", {
+                "national": snapshot.national, "provinces": provinces,
+                "best": snapshot.best, "worst": snapshot.worst,
+                "province_chart": svg.bars(
+                    [(p.name, float(p.compliance_pct)) for p in provinces
+                     if p.compliance_pct is not None],
+                    unit=" %", maximum=100.0,
+                ),
+            },
+        )),
         "filters": filters,
-        "national": national,
-        "provinces": provinces,
         "province_choices": [(p.key, p.name) for p in provinces if p.key],
         "state_choices": [c for c in Tenant.State.choices],
         "band_choices": [(key, label) for key, (label, _lo, _hi) in selectors.BANDS.items()],
-        "best": best,
-        "worst": worst,
         "query": _filter_query(filters),
         "sort_links": sort_links,
         "month_start": selectors.month_start(today),
         "today": today,
-        "province_chart": svg.bars(
-            [(p.name, float(p.compliance_pct)) for p in provinces if p.compliance_pct is not None],
-            unit=" %", maximum=100.0,
-        ),
         "trend_weeks": selectors.TREND_WEEKS,
     }
     return render(request, "monitoring/console.html", context)
+
+
+def _fragment(template: str, context: dict) -> str:
+    """A part of the console rendered from the snapshot alone: no request, so nothing of the
+    visitor (user, CSRF token) can end up in what other visitors are shown."""
+    rendered = get_template(template).render(context)
+    return mark_safe(rendered.strip())  # noqa: S308 (the template's own escaped output)
 
 
 def _labelled(steps: selectors.StepAccountability) -> selectors.StepAccountability:
@@ -107,14 +127,13 @@ def console_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     filters = selectors.ConsoleFilters.from_query(request.GET)
-    rows = selectors.tenant_rows(today=today)
-    shown = selectors.filter_rows(rows, filters)
+    snapshot = selectors.console_snapshot(today=today)
+    shown = selectors.filter_rows(snapshot.rows, filters)
     stamp = today.strftime("%Y%m%d")
     if fmt == "csv":
         response = HttpResponse(rows_to_csv(shown), content_type="text/csv; charset=utf-8")
     else:
-        _national, provinces = selectors.aggregates(rows)
-        response = HttpResponse(rows_to_xlsx(shown, provinces), content_type=XLSX_TYPE)
+        response = HttpResponse(rows_to_xlsx(shown, snapshot.provinces), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mpp-pemantauan-{stamp}.{fmt}"'
     return response
 

@@ -506,7 +506,9 @@ def tenant_restore(*, archive_path: Path | str, region_code: str, schema_name: s
     try:
         tenant_provision(tenant_id=tenant.pk)
         with schema_context("public"):  # not served while the data goes in
-            Tenant.objects.filter(pk=tenant.pk).update(state=Tenant.State.SUSPENDED)
+            Tenant.objects.filter(pk=tenant.pk).update(
+                state=Tenant.State.SUSPENDED, updated_at=timezone.now()
+            )
         try:
             counts = _load_data(archive, manifest, schema_name)
         except DatabaseError as exc:
