@@ -84,17 +84,20 @@ def _back_to_public() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """The locmem cache and the per-process console snapshots live for the session: clear them so
-    rate limits and figures never leak between tests."""
+    """The locmem cache, the console snapshots and the tenant routes live for the session:
+    clear them so rate limits, figures and tenants never leak between tests."""
     from django.core.cache import cache
 
     from monitoring.selectors import console_snapshot_clear
+    from tenants import routing
 
     cache.clear()
     console_snapshot_clear()
+    routing.forget()
     yield
     cache.clear()
     console_snapshot_clear()
+    routing.forget()
 
 
 def _tenant(code: str):

@@ -30,7 +30,7 @@ from core.errors import Conflict
 from regions import reference
 from regions.codes import InvalidCode
 from tenants.models import Tenant
-from tenants.services import tenant_register, tenant_set_state
+from tenants.services import tenant_register, tenant_set_state, tenant_set_timezone
 
 from .errors import (
     GoLiveRefused,
@@ -525,10 +525,7 @@ def onboarding_profile_save(
         }
         progress.save(update_fields=["profile", "steps", "updated_at"])
         if timezone_name != tenant.timezone:
-            Tenant.objects.filter(pk=tenant.pk).update(
-                timezone=timezone_name, updated_at=timezone.now()
-            )
-            tenant.timezone = timezone_name
+            tenant_set_timezone(tenant=tenant, timezone_name=timezone_name)
     if logo_path and old_logo and old_logo != logo_path:
         with tenant_context(tenant):
             default_storage.delete(old_logo)

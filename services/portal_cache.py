@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -63,18 +63,32 @@ def cached_fragment(
     for ``ttl`` seconds (live figures such as today's queue use a short one).
 
     One cache round trip on a hit (the generation and the fragment are read together)."""
-    gen_key, key = _generation_key(), fragment_key(name, *parts)
-    found = cache.get_many([gen_key, key])
+    return cached_fragments([(name, parts, render, ttl)])[0]
+
+
+def cached_fragments(
+    items: Sequence[tuple[str, tuple[object, ...], Callable[[], str], int]],
+) -> list[str]:
+    """``cached_fragment`` for several fragments of one page, ``(name, parts, render, ttl)``
+    each: the generation and all the fragments are read in one cache round trip."""
+    gen_key = _generation_key()
+    keys = [fragment_key(name, *parts) for name, parts, _render, _ttl in items]
+    found = cache.get_many([gen_key, *keys])
     generation = found.get(gen_key)
-    stored = found.get(key)
-    if generation is not None and stored is not None and stored[0] == generation:
-        return mark_safe(stored[1])  # noqa: S308 - our own rendered template, stored as it was
-    html = render()
-    if generation is None:
-        generation = 1
-        cache.add(gen_key, generation, None)
-    cache.set(key, (generation, html), ttl)
-    return html
+    result: list[str] = []
+    for (_name, _parts, render, ttl), key in zip(items, keys, strict=True):
+        stored = found.get(key)
+        if generation is not None and stored is not None and stored[0] == generation:
+            # our own rendered template, stored as it was
+            result.append(mark_safe(stored[1]))  # noqa: S308
+            continue
+        html = render()
+        if generation is None:
+            generation = 1
+            cache.add(gen_key, generation, None)
+        cache.set(key, (generation, html), ttl)
+        result.append(html)
+    return result
 
 
 def connect_invalidation() -> None:

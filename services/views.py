@@ -22,7 +22,7 @@ from sla.selectors import policy_for
 
 from .forms import AdoptForm, AnnouncementForm, OfferingForm, RequirementFormSet
 from .models import Announcement, Offering
-from .portal_cache import cached_fragment
+from .portal_cache import cached_fragment, cached_fragments
 from .selectors import (
     adoptable_versions,
     announcement_get,
@@ -93,15 +93,19 @@ def home(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant
     today = timezone.localdate()  # the tenant's zone (activated by the routing middleware)
     day = today.isoformat()
-    body = _fragment(request, "home", (day,), lambda: render_to_string(
-        "portal/_home_body.html", portal.home_body_context(tenant=tenant, today=today)
-    ), ttl=portal.BODY_TTL)
-    performance = _fragment(request, "home-performance", (day,), lambda: render_to_string(
-        "portal/_home_performance.html", portal.home_performance_context(tenant=tenant, today=today)
-    ), ttl=portal.PERFORMANCE_TTL)
-    queue = _fragment(request, "home-queue", (), lambda: render_to_string(
-        "portal/_home_queue.html", portal.home_queue_context()
-    ), ttl=portal.QUEUE_TTL)
+    # the three fragments in one cache round trip, rendered without the request (see _fragment)
+    body, performance, queue = cached_fragments([
+        ("home", (day,), lambda: render_to_string(
+            "portal/_home_body.html", portal.home_body_context(tenant=tenant, today=today)
+        ), portal.BODY_TTL),
+        ("home-performance", (day,), lambda: render_to_string(
+            "portal/_home_performance.html",
+            portal.home_performance_context(tenant=tenant, today=today),
+        ), portal.PERFORMANCE_TTL),
+        ("home-queue", (), lambda: render_to_string(
+            "portal/_home_queue.html", portal.home_queue_context()
+        ), portal.QUEUE_TTL),
+    ])
     return render(request, "portal/home.html", {
         "tenant": tenant, "body": body, "performance": performance, "queue": queue,
     })

@@ -47,6 +47,7 @@ from psycopg import sql
 from core.errors import ApplicationError, Conflict, NotFound
 from regions import reference
 
+from . import routing
 from .migration_state import code_fingerprint, code_migrations, tenant_app_labels
 from .models import Domain, Tenant
 
@@ -509,6 +510,7 @@ def tenant_restore(*, archive_path: Path | str, region_code: str, schema_name: s
             Tenant.objects.filter(pk=tenant.pk).update(
                 state=Tenant.State.SUSPENDED, updated_at=timezone.now()
             )
+            routing.forget_on_commit()
         try:
             counts = _load_data(archive, manifest, schema_name)
         except DatabaseError as exc:
@@ -523,6 +525,7 @@ def tenant_restore(*, archive_path: Path | str, region_code: str, schema_name: s
             final = Tenant.State.ONBOARDING
         with schema_context("public"):
             Tenant.objects.filter(pk=tenant.pk).update(state=final, updated_at=timezone.now())
+            routing.forget_on_commit()
             tenant.refresh_from_db()
     except BaseException:
         logger.exception("Restore into %s failed; removing the half-made tenant", schema_name)

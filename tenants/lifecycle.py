@@ -24,6 +24,7 @@ from django_tenants.utils import quote_schema_name, schema_context, schema_exist
 from audit.services import audit_record
 from core.errors import ApplicationError, Conflict
 
+from . import routing
 from .backup import BackupError, BackupResult, read_manifest, tenant_backup
 from .models import Tenant
 
@@ -72,6 +73,7 @@ def _guard_platform(tenant: Tenant) -> None:
 def _set_state(tenant: Tenant, state: str) -> None:
     with schema_context("public"):
         Tenant.objects.filter(pk=tenant.pk).update(state=state, updated_at=timezone.now())
+        routing.forget_on_commit()
         tenant.refresh_from_db()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -12,6 +14,7 @@ from django_tenants.utils import remove_www
 from core.hosts import canonical_hostname
 from core.views import api_error, is_api_request
 
+from . import routing
 from .models import Tenant
 
 
@@ -21,10 +24,14 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         return remove_www(canonical_hostname(request))
 
     def get_tenant(self, domain_model, hostname: str) -> Tenant:
-        tenant = super().get_tenant(domain_model, hostname)
+        tenant = routing.kept(hostname)
+        if tenant is None:
+            tenant = super().get_tenant(domain_model, hostname)
+            routing.keep(hostname, tenant)
         if not tenant.is_routable:
             raise domain_model.DoesNotExist(hostname)
-        return tenant
+        # each request gets its own instance: nothing one request sets on it reaches another
+        return copy.copy(tenant)
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         if is_api_request(request):

@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context, schema_exists, tenant_context
 from core.discovery import collect
 from regions import reference
 
+from . import routing
 from .errors import TenantProvisioningFailed, UnknownRegion
 from .migration_state import code_fingerprint
 from .models import Domain, Tenant, TenantHeartbeat
@@ -172,6 +173,7 @@ def tenant_provision_requeue(*, tenant_id: int) -> None:
         Tenant.objects.filter(pk=tenant_id, is_ready=False).update(
             provisioning_step="queued", state=Tenant.State.PROVISIONING, updated_at=timezone.now()
         )
+        routing.forget_on_commit()
 
 
 def _create_schema(schema_name: str) -> None:
@@ -199,6 +201,14 @@ def tenant_set_state(*, tenant: Tenant, state: str) -> Tenant:
     tenant.state = state
     with schema_context("public"):
         tenant.save(update_fields=["state", "updated_at"])
+    return tenant
+
+
+def tenant_set_timezone(*, tenant: Tenant, timezone_name: str) -> Tenant:
+    """The regency's time zone (WIB/WITA/WIT), chosen in the onboarding wizard's profile."""
+    tenant.timezone = timezone_name
+    with schema_context("public"):
+        tenant.save(update_fields=["timezone", "updated_at"])  # forgets the kept routes
     return tenant
 
 

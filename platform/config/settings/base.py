@@ -11,6 +11,9 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 MPP_BASE_DOMAIN = env("MPP_BASE_DOMAIN", default="localhost")
 MPP_BASE_SCHEME = env("MPP_BASE_SCHEME", default="http")
 MPP_BASE_PORT = env("MPP_BASE_PORT", default="")
+# Host → tenant routes kept per process (tenants.routing): other processes see a suspension or
+# a new domain within this many seconds; 0 looks the tenant up on every request.
+MPP_TENANT_ROUTING_CACHE_SECONDS = env.float("MPP_TENANT_ROUTING_CACHE_SECONDS", default=5.0)
 # The base domain and any of its subdomains; nothing else (a leading dot matches both).
 ALLOWED_HOSTS = [f".{MPP_BASE_DOMAIN}", *env.list("DJANGO_ALLOWED_HOSTS", default=[])]
 DATA_DIR = Path(env("MPP_DATA_DIR", default=str(BASE_DIR / ".data")))
