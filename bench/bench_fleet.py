@@ -15,7 +15,8 @@ Against the bench database (`mpp_bench`), with every kab/kota of the national li
   bench`. `MPP_BENCH_MIGRATE_SAMPLE=0` measures every schema.
 - `tenant_backup_seconds` / `tenant_restore_seconds` (tenants.backup) vs `pg_dump -n` of one schema.
 - `portal_mixed_rps` + p95 latency (gunicorn, two tenants) and the ratio to a bare Django
-  hello-world served the same way (loadtests/hello_wsgi.py).
+  hello-world served the same way (loadtests/hello_wsgi.py). `MPP_BENCH_LOAD_ONLY=1` runs only
+  these, on a database where both tenants exist (the fleet's, or `manage.py seed_demo`'s).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ GUNICORN_WORKERS = 2
 # schemas the two whole-fleet migration figures measure, then scale to the fleet (0: all)
 MIGRATE_SAMPLE = int(os.environ.get("MPP_BENCH_MIGRATE_SAMPLE", "64"))
 TENANT_CODES = ("32.73", "33.14")  # Kota Bandung, Kabupaten Sragen (as in the tests)
+# only the HTTP load (portal_mixed_rps and hello-world), on a database where both tenants exist
+LOAD_ONLY = os.environ.get("MPP_BENCH_LOAD_ONLY") == "1"
 
 
 def _conditions(**extra: object) -> dict[str, object]:
@@ -441,6 +444,9 @@ def run() -> list[dict[str, object]]:
 
     log = lambda msg: print(f"[fleet] {msg}", file=sys.stderr, flush=True)  # noqa: E731
     results: list[dict[str, object]] = []
+    if LOAD_ONLY:
+        with tempfile.TemporaryDirectory(prefix="mpp-bench-fleet-") as tmp:
+            return _load_results(Path(tmp))
     bulk = fleet.ensure_fleet(processes=2, log=log)
     migrations = _tenant_migration_count()
     if bulk.get("wall_seconds"):
