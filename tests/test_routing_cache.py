@@ -18,7 +18,7 @@ def _domain_lookups(client, path="/masuk/?lokal=1"):
 
 
 def test_a_host_is_looked_up_once_within_the_ttl(client_a, client_b, tenant_a):
-    first, lookups_first = _domain_lookups(client_a)
+    _first, lookups_first = _domain_lookups(client_a)
     second, lookups_second = _domain_lookups(client_a)
     assert (lookups_first, lookups_second) == (1, 0)
     assert second.wsgi_request.tenant.schema_name == tenant_a.schema_name
