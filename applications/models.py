@@ -231,6 +231,9 @@ class Application(models.Model):
             ),
             models.Index(fields=["applicant", "-created_at"], name="app_applicant_idx"),
             models.Index(fields=["agency", "status"], name="app_agency_status_idx"),
+            # the dashboard (docs/adr/0015): a day's applications by submission time, and
+            # whether one changed after the day's rollup (an index range probe per day)
+            models.Index(fields=["submitted_at", "updated_at"], name="app_submitted_updated_idx"),
             # worklists: open applications in urgency order, for the tenant and per OPD
             models.Index(
                 *WORKLIST_ORDER, name="app_worklist_idx", condition=Q(status__in=OPEN_STATUSES),
