@@ -296,55 +296,52 @@ def _quoted(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-# One statement: the day rows of the rolled-up past days of the period (``stamps``); one scan
-# of the period's applications keeps the rows of the days not rolled up (today, missing) and
-# those updated after the oldest stamp (``scan``), which tell the stale days; the rollup rows
-# of the other (fresh) days, the scanned rows of the days not rolled up and, only if a day is
-# stale (one-time filter), a second read of the stale days' applications are then aggregated
-# as the live query does: counts by status, service and OPD, exact medians (percentile_cont
-# over the same float8 values), "breached" against now.
+# One statement: the past days of the period (``past``: their span in UTC and their rollup's
+# stamp, none if not rolled up); a rolled-up day is fresh if none of its applications was
+# updated after the stamp (one index range probe per day, ``app_submitted_updated_idx``);
+# the other past days and today on are read live (``spans``: index range scans), the fresh
+# days from their rollup rows; all are then aggregated as the live query does: counts by
+# status, service and OPD, exact medians (percentile_cont over the same float8 values),
+# "breached" against now (a rollup row's sorted deadlines are unnested only if ``now`` falls
+# between its first and its last).
 _APPLICATIONS_SQL = """
 WITH stamps AS (
     SELECT day, computed_at FROM {daily}
-    WHERE status = %(a_day_row)s AND day >= %(a_first)s AND day <= %(a_last)s
-      AND day < %(a_today)s
-), unstamped AS (
-    SELECT tstzrange(g::date::timestamp AT TIME ZONE %(a_tz)s,
-                     (g::date + 1)::timestamp AT TIME ZONE %(a_tz)s) AS span
-    FROM generate_series(%(a_first)s::date, %(a_today)s::date - 1, interval '1 day') AS g
-    WHERE g::date <= %(a_last)s AND g::date NOT IN (SELECT day FROM stamps)
-), scan AS MATERIALIZED (
-    -- cheap tests first, no time zone arithmetic per row: the rows updated after the oldest
-    -- stamp, of today and later, and of the (rare) past days not rolled up
-    SELECT {columns}, a.updated_at FROM {apps} a
-    WHERE a.submitted_at >= %(a_start)s AND a.submitted_at < %(a_end)s
-      AND (a.updated_at > (SELECT min(computed_at) FROM stamps)
-           OR a.submitted_at >= %(a_today_start)s
-           OR a.submitted_at <@ ANY(ARRAY(SELECT span FROM unstamped)))
-), stale AS (
-    SELECT DISTINCT s.day FROM scan s JOIN stamps t ON t.day = s.day
-    WHERE s.updated_at > t.computed_at
-), live AS (
-    SELECT * FROM (
-        SELECT day, service_code, agency_id, status, finished, met, missed, breached, seconds
-        FROM scan WHERE day NOT IN (SELECT day FROM stamps)
-        UNION ALL
-        SELECT {columns} FROM {apps} a
-        WHERE EXISTS (SELECT 1 FROM stale)
-          AND a.submitted_at >= %(a_start)s AND a.submitted_at < %(a_end)s
-          AND {local_day} IN (SELECT day FROM stale)
-    ) l WHERE TRUE {live_agency_filter}
+    WHERE status = %(a_day_row)s AND day >= %(a_first)s AND day <= %(a_past_last)s
+), past AS (
+    SELECT g::date AS day, g::date::timestamp AT TIME ZONE %(a_tz)s AS lo,
+           (g::date + 1)::timestamp AT TIME ZONE %(a_tz)s AS hi, s.computed_at
+    FROM generate_series(%(a_first)s::date, %(a_past_last)s::date, interval '1 day') AS g
+    LEFT JOIN stamps s ON s.day = g::date
+), fresh AS MATERIALIZED (
+    SELECT p.day FROM past p
+    WHERE p.computed_at IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM {apps} a
+                      WHERE a.submitted_at >= p.lo AND a.submitted_at < p.hi
+                        AND a.updated_at > p.computed_at)
+), spans AS (
+    SELECT lo, hi FROM past WHERE day NOT IN (SELECT day FROM fresh)
+    UNION ALL
+    SELECT %(a_live_start)s::timestamptz, %(a_end)s::timestamptz
+    WHERE %(a_live_start)s::timestamptz < %(a_end)s::timestamptz
+), live AS MATERIALIZED (
+    SELECT {columns} FROM spans sp
+    JOIN {apps} a ON a.submitted_at >= sp.lo AND a.submitted_at < sp.hi
+    WHERE TRUE {live_agency_filter}
 ), rolled AS (
     SELECT d.service_code, d.agency_id, d.status, d.received, d.met, d.missed,
            d.finish_seconds, d.open_due_us
     FROM {daily} d
-    WHERE d.day IN (SELECT day FROM stamps EXCEPT SELECT day FROM stale)
+    WHERE d.day IN (SELECT day FROM fresh)
       AND d.status <> %(a_day_row)s {rolled_agency_filter}
 ), counted AS (
     SELECT service_code, agency_id, status, received, met, missed,
-           CASE WHEN status = ANY(%(a_open)s)
-                THEN (SELECT count(*) FROM unnest(open_due_us) u WHERE u < %(a_now_us)s)
-                ELSE 0 END AS breached
+           CASE WHEN status <> ALL(%(a_open)s) OR cardinality(open_due_us) = 0
+                     OR open_due_us[1] >= %(a_now_us)s THEN 0
+                WHEN open_due_us[cardinality(open_due_us)] < %(a_now_us)s
+                THEN cardinality(open_due_us)
+                ELSE (SELECT count(*) FROM unnest(open_due_us) u WHERE u < %(a_now_us)s)
+                END AS breached
     FROM rolled
     UNION ALL
     SELECT service_code, agency_id, status, 1, met::int, missed::int, breached::int FROM live
@@ -376,7 +373,7 @@ LEFT JOIN medians m ON c.g_status = 1 AND m.g_service = c.g_service
 
 # the live per-application values of the rows above (``a`` is the applications table)
 _APPLICATION_COLUMNS = """
-    {local_day} AS day, a.service_code, a.agency_id, a.status,
+    a.service_code, a.agency_id, a.status,
     a.status = ANY(%(a_finished)s) AS finished,
     (a.status = ANY(%(a_finished)s) AND a.due_at IS NOT NULL
      AND COALESCE(a.completed_at, a.decided_at) <= a.due_at) AS met,
@@ -400,22 +397,20 @@ def application_figures(
     today = now.astimezone(ZoneInfo(tz)).date()
     start, end = period.bounds(tz)
     params: dict[str, Any] = {
-        "a_day_row": DAY_ROW_STATUS, "a_first": period.start, "a_last": period.end,
-        "a_today": today, "a_today_start": Period(today, today).bounds(tz)[0],
-        "a_start": start, "a_end": end, "a_now": now,
-        "a_now_us": epoch_micros(now), "a_tz": tz,
+        "a_day_row": DAY_ROW_STATUS, "a_first": period.start,
+        "a_past_last": min(period.end, today - timedelta(days=1)),
+        "a_live_start": max(start, Period(today, today).bounds(tz)[0]), "a_end": end,
+        "a_now": now, "a_now_us": epoch_micros(now), "a_tz": tz,
         "a_finished": [str(s) for s in FINISHED_STATUSES],
         "a_open": [str(s) for s in OPEN_STATUSES],
     }
     live_agency_filter = rolled_agency_filter = ""
     if agency_ids is not None:
         params["a_agencies"] = list(agency_ids)
-        live_agency_filter = "AND l.agency_id = ANY(%(a_agencies)s)"
+        live_agency_filter = "AND a.agency_id = ANY(%(a_agencies)s)"
         rolled_agency_filter = "AND d.agency_id = ANY(%(a_agencies)s)"
-    local_day = "(a.submitted_at AT TIME ZONE %(a_tz)s)::date"
     sql = _APPLICATIONS_SQL.format(
-        daily=_quoted(DailyFigures), apps=_quoted(Application), local_day=local_day,
-        columns=_APPLICATION_COLUMNS.format(local_day=local_day),
+        daily=_quoted(DailyFigures), apps=_quoted(Application), columns=_APPLICATION_COLUMNS,
         live_agency_filter=live_agency_filter, rolled_agency_filter=rolled_agency_filter,
         median_sets="((), (service_code), (agency_id))" if detail else "((), (agency_id))",
         median_keys=(
