@@ -11,9 +11,19 @@ computed live by the dashboard (reports.selectors).
 ticket day × OPD, one row per counter (``hour=ALL_HOURS``) and one per hour of the call
 (``counter_id=ALL_COUNTERS``) with the counts, the sums of the means and the sorted waits
 (exact medians); its day row has ``hour=DAY_ROW_HOUR``.
+
+Both also keep, per row, how many of its sorted values lie below each of a fixed list of
+thresholds (``finish_cuts`` over ``FINISH_CUTS``, ``wait_cuts`` over ``WAIT_CUTS``;
+:func:`cuts_of`): the dashboard sums them over the period to find the one bucket between
+two thresholds that holds each median, and reads and sorts only that bucket's values
+(exact, without sorting the whole period; reports.selectors). Changing a threshold list
+means recomputing every row's cuts (a migration, as 0003 does).
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -22,6 +32,19 @@ DAY_ROW_STATUS = ""  # the status of the one row per day that marks the day as r
 DAY_ROW_HOUR = -2  # the hour of the one queue row per day that marks the day as rolled up
 NO_COUNTER, NOT_CALLED = 0, -1  # counter_id of tickets no counter called, hour of uncalled ones
 # (ALL_HOURS, ALL_COUNTERS: the two kinds of rows, per counter and per hour; hall.selectors)
+
+_HOUR, _DAY = 3600, 86400
+# seconds from submission to decision/completion: every 12 hours to two weeks, then coarser
+FINISH_CUTS: tuple[int, ...] = (
+    *range(12 * _HOUR, 14 * _DAY + 1, 12 * _HOUR), 21 * _DAY, 30 * _DAY, 60 * _DAY, 90 * _DAY)
+# seconds of a queue wait: every 5 minutes to two hours, then coarser
+WAIT_CUTS: tuple[int, ...] = (*range(300, 7201, 300), 3 * _HOUR, 4 * _HOUR, 6 * _HOUR, 8 * _HOUR)
+
+
+def cuts_of(values: Sequence[float], thresholds: Sequence[float]) -> list[int]:
+    """For sorted ``values``: how many are below each threshold (``v < t``, as SQL compares
+    them)."""
+    return [bisect_left(values, t) for t in thresholds]
 
 
 class DailyFigures(models.Model):
@@ -36,6 +59,7 @@ class DailyFigures(models.Model):
     finish_seconds = ArrayField(models.FloatField(), default=list, blank=True)
     # deadlines (epoch microseconds) of the undecided ones, sorted: "breached" = those < now
     open_due_us = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    finish_cuts = ArrayField(models.IntegerField(), default=list, blank=True)  # FINISH_CUTS
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -67,6 +91,7 @@ class QueueDailyFigures(models.Model):
     service_n = models.IntegerField(default=0)
     service_sum = models.BigIntegerField(default=0)
     waits = ArrayField(models.IntegerField(), default=list, blank=True)  # seconds, sorted
+    wait_cuts = ArrayField(models.IntegerField(), default=list, blank=True)  # WAIT_CUTS
     computed_at = models.DateTimeField()
 
     class Meta:

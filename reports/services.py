@@ -11,7 +11,15 @@ from django.utils import timezone
 from feedback.selectors import Period
 from hall.selectors import QUEUE_ROW_COLUMNS, queue_day_rows, ticket_days_changed
 
-from .models import DAY_ROW_HOUR, DAY_ROW_STATUS, DailyFigures, QueueDailyFigures
+from .models import (
+    DAY_ROW_HOUR,
+    DAY_ROW_STATUS,
+    FINISH_CUTS,
+    WAIT_CUTS,
+    DailyFigures,
+    QueueDailyFigures,
+    cuts_of,
+)
 from .selectors import ROLLUP_MARGIN, application_day_rows, day_runs, rollup_stale_days
 
 _FIELDS = ("received", "met", "missed", "finish_seconds", "open_due_us")
@@ -42,7 +50,8 @@ def daily_figures_recompute(*, first: date, last: date, tz: str,
         objects = [
             DailyFigures(day=row["day"], service_code=row["service_code"],
                          agency_id=row["agency_id"], status=row["status"],
-                         computed_at=computed_at, **{f: row[f] for f in _FIELDS})
+                         computed_at=computed_at, **{f: row[f] for f in _FIELDS},
+                         finish_cuts=cuts_of(row["finish_seconds"], FINISH_CUTS))
             for row in rows
         ]
         days = (last - first).days + 1
@@ -62,7 +71,8 @@ def _queue_recompute(*, first: date, last: date, tz: str, computed_at: datetime)
     QueueDailyFigures.objects.filter(day__gte=first, day__lte=last).delete()
     objects = [
         QueueDailyFigures(day=row["day"], computed_at=computed_at,
-                          **{column: row[column] for column in QUEUE_ROW_COLUMNS})
+                          **{column: row[column] for column in QUEUE_ROW_COLUMNS},
+                          wait_cuts=cuts_of(row["waits"], WAIT_CUTS))
         for row in rows
     ]
     objects += [
