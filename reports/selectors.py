@@ -54,7 +54,15 @@ from hall.selectors import (
     ticket_table,
 )
 
-from .models import DAY_ROW_HOUR, DAY_ROW_STATUS, NOT_CALLED, DailyFigures, QueueDailyFigures
+from .models import (
+    DAY_ROW_HOUR,
+    DAY_ROW_STATUS,
+    FINISH_CUTS,
+    NOT_CALLED,
+    WAIT_CUTS,
+    DailyFigures,
+    QueueDailyFigures,
+)
 
 FINISHED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.COMPLETED)
 OPEN_COMPLAINTS = ("submitted", "verified", "responded")
@@ -296,6 +304,74 @@ def _quoted(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+# --------------------------------------------------------------------------- exact medians
+
+
+_BUCKET_MEDIAN_SQL = """{p}rows AS (
+    SELECT gkind, gkey, vals, cuts FROM {p}src
+    WHERE cardinality(vals) > 0 AND cardinality(cuts) = {m}
+), {p}live AS (
+    SELECT gkind, gkey, v FROM {p}one
+    UNION ALL
+    SELECT gkind, gkey, v FROM {p}src, unnest(vals) AS v
+    WHERE cardinality(cuts) IS DISTINCT FROM {m}
+), {p}b AS (
+    SELECT gkind, gkey, sum(n) AS n, ARRAY[{sums}]::bigint[] AS below
+    FROM (SELECT gkind, gkey, cardinality(vals) AS n, {row_cols} FROM {p}rows
+          UNION ALL
+          SELECT gkind, gkey, 1, {live_cols} FROM {p}live) x
+    GROUP BY gkind, gkey HAVING sum(n) > 0
+), {p}want AS (
+    SELECT x.gkind, x.gkey, r.which, r.k, b.b, r.k - COALESCE(x.below[b.b], 0) AS o
+    FROM {p}b x, LATERAL (VALUES (1, (x.n - 1) / 2), (2, x.n / 2)) AS r(which, k),
+         LATERAL (SELECT count(*)::int AS b FROM unnest(x.below) AS c WHERE c <= r.k) AS b
+), {p}fetch AS (
+    SELECT DISTINCT gkind, gkey, b FROM {p}want
+), {p}ranked AS (
+    SELECT gkind, gkey, b, v::float8 AS v,
+           row_number() OVER (PARTITION BY gkind, gkey, b ORDER BY v) - 1 AS i
+    FROM (SELECT f.gkind, f.gkey, f.b, v FROM {p}fetch f
+          JOIN {p}rows m ON m.gkind = f.gkind AND m.gkey = f.gkey
+          CROSS JOIN LATERAL unnest(m.vals[COALESCE(m.cuts[f.b], 0) + 1
+                                           : COALESCE(m.cuts[f.b + 1], cardinality(m.vals))]) v
+          UNION ALL
+          SELECT f.gkind, f.gkey, f.b, l.v FROM {p}fetch f
+          JOIN {p}live l ON l.gkind = f.gkind AND l.gkey = f.gkey
+          WHERE width_bucket(l.v, {bounds}) = f.b) x
+), {p}med AS (
+    SELECT gkind, gkey,
+           CASE WHEN min(k) = max(k) THEN max(v) FILTER (WHERE which = 1)
+                ELSE max(v) FILTER (WHERE which = 1) + 0.5::float8
+                     * (max(v) FILTER (WHERE which = 2) - max(v) FILTER (WHERE which = 1))
+           END AS median
+    FROM (SELECT w.gkind, w.gkey, w.which, w.k, r.v FROM {p}want w
+          JOIN {p}ranked r ON r.gkind = w.gkind AND r.gkey = w.gkey AND r.b = w.b
+              AND r.i = w.o) x
+    GROUP BY gkind, gkey
+)"""
+
+
+def bucket_median_ctes(prefix: str, thresholds: tuple[int, ...], kind: str) -> str:
+    """CTEs (``{prefix}b`` … ``{prefix}med``) giving the exact median (what
+    ``percentile_cont(0.5)`` gives) of each group of the values of two CTEs the caller
+    defines before them: ``{prefix}src(gkind, gkey, vals, cuts)``, rows with their sorted
+    values and cuts over ``thresholds`` (reports.models.cuts_of; a row without them, as
+    one written before they existed, counts value by value), and ``{prefix}one(gkind,
+    gkey, v)``, single values. Groups are (gkind, gkey) pairs, a row in as many groups as it
+    is given. The cuts summed over a group say which bucket between
+    two thresholds holds each of its two middle ranks; only the values of those buckets are
+    read (array slices) and sorted, then lerped as percentile_cont does (``lo + 0.5 *
+    (hi - lo)`` in float8, ``lo`` if the ranks are one). ``{prefix}med(gkind, gkey,
+    median)``: one row per group with a value."""
+    m = len(thresholds)
+    row_cols = ", ".join(f"cuts[{j}] AS c{j}" for j in range(1, m + 1))
+    live_cols = ", ".join(f"(v < {t})::int" for t in thresholds)
+    sums = ", ".join(f"sum(c{j})" for j in range(1, m + 1))
+    bounds = "ARRAY[{}]::{}[]".format(", ".join(str(t) for t in thresholds), kind)
+    return _BUCKET_MEDIAN_SQL.format(p=prefix, m=m, sums=sums, row_cols=row_cols,
+                                     live_cols=live_cols, bounds=bounds)
+
+
 # One statement: the past days of the period (``past``: their span in UTC and their rollup's
 # stamp, none if not rolled up); a rolled-up day is fresh if none of its applications was
 # updated after the stamp (one index range probe per day, ``app_submitted_updated_idx``);
@@ -330,7 +406,7 @@ WITH stamps AS (
     WHERE TRUE {live_agency_filter}
 ), rolled AS (
     SELECT d.service_code, d.agency_id, d.status, d.received, d.met, d.missed,
-           d.finish_seconds, d.open_due_us
+           d.finish_seconds, d.open_due_us, d.finish_cuts
     FROM {daily} d
     WHERE d.day IN (SELECT day FROM fresh)
       AND d.status <> %(a_day_row)s {rolled_agency_filter}
@@ -360,16 +436,33 @@ WITH stamps AS (
            COALESCE(sum(breached), 0) AS breached
     FROM counted
     GROUP BY GROUPING SETS ((), (service_code), (agency_id), (status))
-), medians AS (
-    SELECT {median_keys},
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median_seconds
-    FROM durations GROUP BY GROUPING SETS {median_sets}
+), {medians}
 )
 SELECT c.*, m.median_seconds FROM counts c
 LEFT JOIN medians m ON c.g_status = 1 AND m.g_service = c.g_service
     AND m.g_agency = c.g_agency AND m.service_code IS NOT DISTINCT FROM c.service_code
     AND m.agency_id IS NOT DISTINCT FROM c.agency_id
 """
+
+# the medians per service and per OPD and of the tenant (the exports), sorting every duration
+_APPLICATION_MEDIANS = """medians AS (
+    SELECT GROUPING(service_code) AS g_service, GROUPING(agency_id) AS g_agency,
+           service_code, agency_id,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median_seconds
+    FROM durations GROUP BY GROUPING SETS ((), (service_code), (agency_id))"""
+# the page's medians, of the tenant (group 0) and per OPD (1), from the rollups' cuts
+_APPLICATION_BUCKET_MEDIANS = """msrc AS (
+    SELECT g.gkind, g.gkey, r.finish_seconds AS vals, r.finish_cuts AS cuts
+    FROM rolled r CROSS JOIN LATERAL (VALUES (0, 0), (1, r.agency_id)) AS g(gkind, gkey)
+    WHERE r.status = ANY(%(a_finished)s) AND cardinality(r.finish_seconds) > 0
+), mone AS (
+    SELECT g.gkind, g.gkey, l.seconds AS v
+    FROM live l CROSS JOIN LATERAL (VALUES (0, 0), (1, l.agency_id)) AS g(gkind, gkey)
+    WHERE l.seconds IS NOT NULL
+), {ctes}, medians AS (
+    SELECT 1 AS g_service, 1 - gkind AS g_agency, NULL::varchar AS service_code,
+           CASE WHEN gkind = 1 THEN gkey END AS agency_id, median AS median_seconds
+    FROM mmed"""
 
 # the live per-application values of the rows above (``a`` is the applications table)
 _APPLICATION_COLUMNS = """
@@ -412,13 +505,8 @@ def application_figures(
     sql = _APPLICATIONS_SQL.format(
         daily=_quoted(DailyFigures), apps=_quoted(Application), columns=_APPLICATION_COLUMNS,
         live_agency_filter=live_agency_filter, rolled_agency_filter=rolled_agency_filter,
-        median_sets="((), (service_code), (agency_id))" if detail else "((), (agency_id))",
-        median_keys=(
-            "GROUPING(service_code) AS g_service, GROUPING(agency_id) AS g_agency, "
-            "service_code, agency_id" if detail else
-            "1 AS g_service, GROUPING(agency_id) AS g_agency, NULL::varchar AS service_code, "
-            "agency_id"
-        ),
+        medians=_APPLICATION_MEDIANS if detail else _APPLICATION_BUCKET_MEDIANS.format(
+            ctes=bucket_median_ctes("m", FINISH_CUTS, "float8")),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -507,11 +595,11 @@ WITH fresh AS (
     SELECT {columns} FROM ({live}) q
 ), c AS (
     SELECT k.id AS counter_id, k.name AS counter_name, r.tickets, r.served, r.no_show,
-           r.bookings, r.wait_n, r.wait_sum, r.service_n, r.service_sum, r.waits
-    FROM (SELECT {columns} FROM {rollup} q
+           r.bookings, r.wait_n, r.wait_sum, r.service_n, r.service_sum, r.waits, r.cuts
+    FROM (SELECT {columns}, q.wait_cuts AS cuts FROM {rollup} q
           WHERE q.day IN (SELECT day FROM fresh) AND q.hour = %(q_all_hours)s {agency_filter}
           UNION ALL
-          SELECT * FROM live q WHERE q.hour = %(q_all_hours)s) r
+          SELECT *, NULL::int[] FROM live q WHERE q.hour = %(q_all_hours)s) r
     LEFT JOIN {counters} k ON k.id = r.counter_id
 ), h AS (
     -- the per-hour rows: their waits are read for the medians per hour only (``detail``)
@@ -528,11 +616,7 @@ WITH fresh AS (
     FROM c GROUP BY GROUPING SETS ((), (counter_id, counter_name))
     UNION ALL
     SELECT 1, 0, NULL, NULL, hour, {sums} FROM h GROUP BY hour
-), medians AS (
-    SELECT {median_keys}, NULL::int AS hour,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY w) AS median_wait
-    FROM c, unnest(c.waits) AS w GROUP BY GROUPING SETS {median_sets}
-    {hour_medians}
+), {medians}
 )
 SELECT c.*, m.median_wait FROM counts c
 LEFT JOIN medians m ON m.g_counter = c.g_counter AND m.g_hour = c.g_hour
@@ -542,9 +626,23 @@ _QUEUE_SUMS = """COALESCE(sum(tickets), 0) AS tickets, COALESCE(sum(served), 0) 
            COALESCE(sum(no_show), 0) AS no_show, COALESCE(sum(bookings), 0) AS bookings,
            sum(wait_sum)::numeric / NULLIF(sum(wait_n), 0) AS avg_wait,
            sum(service_sum)::numeric / NULLIF(sum(service_n), 0) AS avg_service"""
-_QUEUE_HOUR_MEDIANS = """UNION ALL
+# the median waits of the hall, per counter and per hour (the exports), sorting every wait
+_QUEUE_MEDIANS = """medians AS (
+    SELECT GROUPING(counter_id) AS g_counter, 1 AS g_hour, counter_id, NULL::int AS hour,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY w) AS median_wait
+    FROM c, unnest(c.waits) AS w GROUP BY GROUPING SETS ((), (counter_id))
+    UNION ALL
     SELECT 1, 0, NULL, hour, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)
     FROM h, unnest(h.waits) AS w GROUP BY hour"""
+# the page's median wait, of the hall, from the rollups' cuts (live rows have none)
+_QUEUE_BUCKET_MEDIANS = """qsrc AS (
+    SELECT 0 AS gkind, 0 AS gkey, waits AS vals, cuts FROM c
+), qone AS (
+    SELECT 0 AS gkind, 0 AS gkey, NULL::int AS v WHERE FALSE
+), {ctes}, medians AS (
+    SELECT 1 AS g_counter, 1 AS g_hour, NULL::int AS counter_id, NULL::int AS hour,
+           median AS median_wait
+    FROM qmed"""
 
 
 def rolled_queue_figures(
@@ -570,12 +668,8 @@ def rolled_queue_figures(
         rollup=_quoted(QueueDailyFigures), tickets=ticket_table(), counters=counter_table(),
         columns=", ".join(f"q.{column}" for column in QUEUE_ROW_COLUMNS), live=live,
         agency_filter=agency_filter, sums=_QUEUE_SUMS,
-        median_sets="((), (counter_id))" if detail else "(())",
-        median_keys=(
-            "GROUPING(counter_id) AS g_counter, 1 AS g_hour, counter_id" if detail else
-            "1 AS g_counter, 1 AS g_hour, NULL::int AS counter_id"
-        ),
-        hour_medians=_QUEUE_HOUR_MEDIANS if detail else "",
+        medians=_QUEUE_MEDIANS if detail else _QUEUE_BUCKET_MEDIANS.format(
+            ctes=bucket_median_ctes("q", WAIT_CUTS, "int")),
         hour_waits="r.waits" if detail else "NULL::int[]",
     )
     with connection.cursor() as cursor:

@@ -57,6 +57,12 @@ def _same(period: Period, agency_ids=None) -> None:
     assert rolled.by_status == live.by_status
     assert rolled.by_service == live.by_service
     assert rolled.by_agency == live.by_agency
+    # the page's medians (tenant, per OPD) come from the rollups' cuts: the same values
+    page = dashboard(period=period, tz=TZ, agency_ids=agency_ids, detail=False)
+    assert page.totals == live.totals
+    assert page.by_agency == live.by_agency
+    assert page.queue_totals == live.queue_totals
+    assert [{**row, "median_hours": None} for row in live.by_service] == page.by_service
 
 
 @pytest.fixture
@@ -129,3 +135,27 @@ def test_the_month_view_of_the_page_uses_the_rollups(seeded, in_tenant):
         daily_figures_backfill(tz=TZ)
         _same(month_period("2026-06", today=NOW.date()))
         _same(month_period(None, today=NOW.date()))
+
+
+def test_a_re_rolled_day_rewrites_its_cuts_and_rows_without_cuts_still_count(seeded, in_tenant):
+    from applications.models import Application
+    from reports.models import DAY_ROW_HOUR, FINISH_CUTS, WAIT_CUTS, QueueDailyFigures, cuts_of
+
+    with in_tenant(seeded.tenant):
+        daily_figures_backfill(tz=TZ)
+        app = Application.objects.filter(status="in_process", submitted_at__month=6).first()
+        app.status, app.completed_at = "completed", timezone.now()
+        app.save()
+        assert daily_figures_refresh(tz=TZ) == 1
+        rows = DailyFigures.objects.exclude(status=DAY_ROW_STATUS)
+        assert any(row.finish_seconds for row in rows)
+        for row in rows:
+            assert row.finish_cuts == cuts_of(row.finish_seconds, FINISH_CUTS)
+        for row in QueueDailyFigures.objects.exclude(hour=DAY_ROW_HOUR):
+            assert row.wait_cuts == cuts_of(row.waits, WAIT_CUTS)
+        for period in PERIODS:
+            _same(period)
+        # rows written without cuts (as by code from before them) count value by value
+        DailyFigures.objects.filter(day__month=6).update(finish_cuts=[])
+        for period in PERIODS:
+            _same(period)
