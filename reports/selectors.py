@@ -307,20 +307,22 @@ def _quoted(model: Any) -> str:
 # --------------------------------------------------------------------------- exact medians
 
 
-_BUCKET_MEDIAN_SQL = """{p}rows AS (
-    SELECT gkind, gkey, vals, cuts FROM {p}src
+_BUCKET_MEDIAN_SQL = """{p}rows AS NOT MATERIALIZED (
+    SELECT gkey, vals, cuts FROM {p}src
     WHERE cardinality(vals) > 0 AND cardinality(cuts) = {m}
-), {p}live AS (
-    SELECT gkind, gkey, v FROM {p}one
+), {p}live AS MATERIALIZED (
+    SELECT gkey, v FROM {p}one
     UNION ALL
-    SELECT gkind, gkey, v FROM {p}src, unnest(vals) AS v
+    SELECT gkey, v FROM {p}src, unnest(vals) AS v
     WHERE cardinality(cuts) IS DISTINCT FROM {m}
 ), {p}b AS (
-    SELECT gkind, gkey, sum(n) AS n, ARRAY[{sums}]::bigint[] AS below
-    FROM (SELECT gkind, gkey, cardinality(vals) AS n, {row_cols} FROM {p}rows
+    SELECT 1 - GROUPING(gkey) AS gkind, CASE WHEN GROUPING(gkey) = 0 THEN gkey ELSE 0 END AS gkey,
+           sum(n) AS n, ARRAY[{sums}]::bigint[] AS below
+    FROM (SELECT gkey, cardinality(vals) AS n, {row_cols} FROM {p}rows
           UNION ALL
-          SELECT gkind, gkey, 1, {live_cols} FROM {p}live) x
-    GROUP BY gkind, gkey HAVING sum(n) > 0
+          SELECT gkey, 1, {live_cols} FROM {p}live) x
+    GROUP BY GROUPING SETS ((), (gkey))
+    HAVING sum(n) > 0 AND (GROUPING(gkey) = 1 OR {per_key})
 ), {p}want AS (
     SELECT x.gkind, x.gkey, r.which, r.k, b.b, r.k - COALESCE(x.below[b.b], 0) AS o
     FROM {p}b x, LATERAL (VALUES (1, (x.n - 1) / 2), (2, x.n / 2)) AS r(which, k),
@@ -331,12 +333,12 @@ _BUCKET_MEDIAN_SQL = """{p}rows AS (
     SELECT gkind, gkey, b, v::float8 AS v,
            row_number() OVER (PARTITION BY gkind, gkey, b ORDER BY v) - 1 AS i
     FROM (SELECT f.gkind, f.gkey, f.b, v FROM {p}fetch f
-          JOIN {p}rows m ON m.gkind = f.gkind AND m.gkey = f.gkey
+          JOIN {p}rows m ON f.gkind = 0 OR m.gkey = f.gkey
           CROSS JOIN LATERAL unnest(m.vals[COALESCE(m.cuts[f.b], 0) + 1
                                            : COALESCE(m.cuts[f.b + 1], cardinality(m.vals))]) v
           UNION ALL
           SELECT f.gkind, f.gkey, f.b, l.v FROM {p}fetch f
-          JOIN {p}live l ON l.gkind = f.gkind AND l.gkey = f.gkey
+          JOIN {p}live l ON f.gkind = 0 OR l.gkey = f.gkey
           WHERE width_bucket(l.v, {bounds}) = f.b) x
 ), {p}med AS (
     SELECT gkind, gkey,
@@ -351,24 +353,26 @@ _BUCKET_MEDIAN_SQL = """{p}rows AS (
 )"""
 
 
-def bucket_median_ctes(prefix: str, thresholds: tuple[int, ...], kind: str) -> str:
-    """CTEs (``{prefix}b`` … ``{prefix}med``) giving the exact median (what
-    ``percentile_cont(0.5)`` gives) of each group of the values of two CTEs the caller
-    defines before them: ``{prefix}src(gkind, gkey, vals, cuts)``, rows with their sorted
-    values and cuts over ``thresholds`` (reports.models.cuts_of; a row without them, as
-    one written before they existed, counts value by value), and ``{prefix}one(gkind,
-    gkey, v)``, single values. Groups are (gkind, gkey) pairs, a row in as many groups as it
-    is given. The cuts summed over a group say which bucket between
-    two thresholds holds each of its two middle ranks; only the values of those buckets are
-    read (array slices) and sorted, then lerped as percentile_cont does (``lo + 0.5 *
-    (hi - lo)`` in float8, ``lo`` if the ranks are one). ``{prefix}med(gkind, gkey,
-    median)``: one row per group with a value."""
+def bucket_median_ctes(prefix: str, thresholds: tuple[int, ...], kind: str, *,
+                       per_key: bool) -> str:
+    """CTEs (``{prefix}rows`` … ``{prefix}med``) giving the exact median (what
+    ``percentile_cont(0.5)`` gives) of all the values of two CTEs the caller defines before
+    them (group ``gkind = 0``) and, if ``per_key``, of those of each ``gkey`` (``gkind =
+    1``): ``{prefix}src(gkey, vals, cuts)``, rows with their sorted values and cuts over
+    ``thresholds`` (reports.models.cuts_of; a row without them, as one written before they
+    existed, counts value by value), and ``{prefix}one(gkey, v)``, single values. The cuts
+    summed over a group say which bucket between two thresholds holds each of its two
+    middle ranks; only the values of those buckets are read (array slices) and sorted, then
+    lerped as percentile_cont does (``lo + 0.5 * (hi - lo)`` in float8, ``lo`` if the ranks
+    are one). ``{prefix}med(gkind, gkey, median)``: one row per group with a value (``gkey =
+    0`` for the whole)."""
     m = len(thresholds)
     row_cols = ", ".join(f"cuts[{j}] AS c{j}" for j in range(1, m + 1))
     live_cols = ", ".join(f"(v < {t})::int" for t in thresholds)
     sums = ", ".join(f"sum(c{j})" for j in range(1, m + 1))
     bounds = "ARRAY[{}]::{}[]".format(", ".join(str(t) for t in thresholds), kind)
-    return _BUCKET_MEDIAN_SQL.format(p=prefix, m=m, sums=sums, row_cols=row_cols,
+    return _BUCKET_MEDIAN_SQL.format(p=prefix, m=m, per_key="TRUE" if per_key else "FALSE",
+                                     sums=sums, row_cols=row_cols,
                                      live_cols=live_cols, bounds=bounds)
 
 
@@ -451,14 +455,11 @@ _APPLICATION_MEDIANS = """medians AS (
            percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median_seconds
     FROM durations GROUP BY GROUPING SETS ((), (service_code), (agency_id))"""
 # the page's medians, of the tenant (group 0) and per OPD (1), from the rollups' cuts
-_APPLICATION_BUCKET_MEDIANS = """msrc AS (
-    SELECT g.gkind, g.gkey, r.finish_seconds AS vals, r.finish_cuts AS cuts
-    FROM rolled r CROSS JOIN LATERAL (VALUES (0, 0), (1, r.agency_id)) AS g(gkind, gkey)
-    WHERE r.status = ANY(%(a_finished)s) AND cardinality(r.finish_seconds) > 0
-), mone AS (
-    SELECT g.gkind, g.gkey, l.seconds AS v
-    FROM live l CROSS JOIN LATERAL (VALUES (0, 0), (1, l.agency_id)) AS g(gkind, gkey)
-    WHERE l.seconds IS NOT NULL
+_APPLICATION_BUCKET_MEDIANS = """msrc AS NOT MATERIALIZED (
+    SELECT agency_id AS gkey, finish_seconds AS vals, finish_cuts AS cuts FROM rolled
+    WHERE status = ANY(%(a_finished)s)
+), mone AS NOT MATERIALIZED (
+    SELECT agency_id AS gkey, seconds AS v FROM live WHERE seconds IS NOT NULL
 ), {ctes}, medians AS (
     SELECT 1 AS g_service, 1 - gkind AS g_agency, NULL::varchar AS service_code,
            CASE WHEN gkind = 1 THEN gkey END AS agency_id, median AS median_seconds
@@ -506,7 +507,7 @@ def application_figures(
         daily=_quoted(DailyFigures), apps=_quoted(Application), columns=_APPLICATION_COLUMNS,
         live_agency_filter=live_agency_filter, rolled_agency_filter=rolled_agency_filter,
         medians=_APPLICATION_MEDIANS if detail else _APPLICATION_BUCKET_MEDIANS.format(
-            ctes=bucket_median_ctes("m", FINISH_CUTS, "float8")),
+            ctes=bucket_median_ctes("m", FINISH_CUTS, "float8", per_key=True)),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -635,10 +636,10 @@ _QUEUE_MEDIANS = """medians AS (
     SELECT 1, 0, NULL, hour, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)
     FROM h, unnest(h.waits) AS w GROUP BY hour"""
 # the page's median wait, of the hall, from the rollups' cuts (live rows have none)
-_QUEUE_BUCKET_MEDIANS = """qsrc AS (
-    SELECT 0 AS gkind, 0 AS gkey, waits AS vals, cuts FROM c
+_QUEUE_BUCKET_MEDIANS = """qsrc AS NOT MATERIALIZED (
+    SELECT 0 AS gkey, waits AS vals, cuts FROM c
 ), qone AS (
-    SELECT 0 AS gkind, 0 AS gkey, NULL::int AS v WHERE FALSE
+    SELECT 0 AS gkey, NULL::int AS v WHERE FALSE
 ), {ctes}, medians AS (
     SELECT 1 AS g_counter, 1 AS g_hour, NULL::int AS counter_id, NULL::int AS hour,
            median AS median_wait
@@ -669,7 +670,7 @@ def rolled_queue_figures(
         columns=", ".join(f"q.{column}" for column in QUEUE_ROW_COLUMNS), live=live,
         agency_filter=agency_filter, sums=_QUEUE_SUMS,
         medians=_QUEUE_MEDIANS if detail else _QUEUE_BUCKET_MEDIANS.format(
-            ctes=bucket_median_ctes("q", WAIT_CUTS, "int")),
+            ctes=bucket_median_ctes("q", WAIT_CUTS, "int", per_key=False)),
         hour_waits="r.waits" if detail else "NULL::int[]",
     )
     with connection.cursor() as cursor:

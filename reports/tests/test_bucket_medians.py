@@ -19,17 +19,19 @@ CUTS = (10, 20, 30, 40)  # small, so that buckets are easy to aim at
 
 _SQL = """
 WITH tsrc AS (
-    SELECT gkind, gkey, vals, cuts
-    FROM unnest(%(kinds)s::int[], %(keys)s::int[], %(vals)s::text[], %(cuts)s::text[])
-         AS s(gkind, gkey, vals_text, cuts_text),
+    SELECT gkey, vals, cuts
+    FROM unnest(%(keys)s::int[], %(vals)s::text[], %(cuts)s::text[])
+         AS s(gkey, vals_text, cuts_text),
          LATERAL (SELECT vals_text::{kind}[] AS vals, cuts_text::int[] AS cuts) x
 ), tone AS (
-    SELECT gkind, gkey, v FROM unnest(%(one_kinds)s::int[], %(one_keys)s::int[],
-                                      %(one_vals)s::{kind}[]) AS o(gkind, gkey, v)
+    SELECT gkey, v FROM unnest(%(one_keys)s::int[], %(one_vals)s::{kind}[]) AS o(gkey, v)
 ), {ctes}, reference AS (
-    SELECT gkind, gkey, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS median
-    FROM (SELECT gkind, gkey, v FROM tsrc, unnest(vals) AS v UNION ALL SELECT * FROM tone) a
-    GROUP BY gkind, gkey
+    SELECT 1 - GROUPING(gkey) AS gkind, CASE WHEN GROUPING(gkey) = 0 THEN gkey ELSE 0 END
+               AS gkey,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS median
+    FROM (SELECT gkey, v FROM tsrc, unnest(vals) AS v UNION ALL SELECT * FROM tone) a
+    GROUP BY GROUPING SETS ((), (gkey))
+    HAVING GROUPING(gkey) = 1 OR {per_key}
 )
 SELECT r.gkind, r.gkey, r.median, t.median FROM reference r
 FULL JOIN tmed t ON t.gkind = r.gkind AND t.gkey = r.gkey
@@ -40,25 +42,25 @@ def _literal(values) -> str:
     return "{" + ",".join(repr(v) for v in values) + "}"
 
 
-def _medians(rows, ones=(), *, thresholds=CUTS, kind="int"):
-    """``rows``: (gkind, gkey, sorted values, cuts or None); ``ones``: (gkind, gkey, value).
-    Returns {(gkind, gkey): (percentile_cont, bucket walk)}."""
+def _medians(rows, ones=(), *, thresholds=CUTS, kind="int", per_key=True):
+    """``rows``: (gkey, sorted values, cuts or None); ``ones``: (gkey, value). Returns
+    {(gkind, gkey): (percentile_cont, bucket walk)}: gkind 0 for all values (gkey 0), 1 per
+    gkey."""
     params = {
-        "kinds": [r[0] for r in rows], "keys": [r[1] for r in rows],
-        "vals": [_literal(r[2]) for r in rows],
-        "cuts": [_literal(r[3]) if r[3] is not None else "{}" for r in rows],
-        "one_kinds": [o[0] for o in ones], "one_keys": [o[1] for o in ones],
-        "one_vals": [o[2] for o in ones],
+        "keys": [r[0] for r in rows], "vals": [_literal(r[1]) for r in rows],
+        "cuts": [_literal(r[2]) if r[2] is not None else "{}" for r in rows],
+        "one_keys": [o[0] for o in ones], "one_vals": [o[1] for o in ones],
     }
-    sql = _SQL.format(kind=kind, ctes=bucket_median_ctes("t", thresholds, kind))
+    sql = _SQL.format(kind=kind, per_key="TRUE" if per_key else "FALSE",
+                      ctes=bucket_median_ctes("t", thresholds, kind, per_key=per_key))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(g, k): (want, got) for g, k, want, got in cursor.fetchall()}
 
 
-def _row(gkind, gkey, values, thresholds=CUTS):
+def _row(gkey, values, thresholds=CUTS):
     values = sorted(values)
-    return (gkind, gkey, values, cuts_of(values, thresholds))
+    return (gkey, values, cuts_of(values, thresholds))
 
 
 def _assert_exact(result):
@@ -78,40 +80,42 @@ def test_cuts_count_the_values_strictly_below_each_threshold():
 @pytest.mark.django_db
 def test_odd_even_single_and_split_across_buckets():
     result = _medians([
-        _row(0, 1, [7]),  # one value
-        _row(0, 2, [1, 2, 3]),  # odd, all below the first threshold
-        _row(0, 3, [5, 35]),  # even: the two middle values in buckets 0 and 3, empty between
-        _row(0, 4, [10, 20, 30, 40]),  # values on the thresholds
-        _row(0, 5, [41, 50, 99, 1000]),  # all above the last threshold
-        _row(0, 6, [12, 12, 12, 12]),  # ties
+        _row(1, [7]),  # one value
+        _row(2, [1, 2, 3]),  # odd, all below the first threshold
+        _row(3, [5, 35]),  # even: the two middle values in buckets 0 and 3, empty between
+        _row(4, [10, 20, 30, 40]),  # values on the thresholds
+        _row(5, [41, 50, 99, 1000]),  # all above the last threshold
+        _row(6, [12, 12, 12, 12]),  # ties
     ])
-    assert result[(0, 3)][1] == 20.0 and result[(0, 1)][1] == 7.0
+    assert result[(1, 3)][1] == 20.0 and result[(1, 1)][1] == 7.0
     _assert_exact(result)
-    assert set(result) == {(0, n) for n in range(1, 7)}
+    assert set(result) == {(0, 0)} | {(1, n) for n in range(1, 7)}
+    whole = _medians([_row(0, [5, 35]), _row(0, [1])], per_key=False)
+    assert set(whole) == {(0, 0)} and whole[(0, 0)][1] == 5.0
 
 
 @pytest.mark.django_db
 def test_no_values_gives_no_median():
-    assert _medians([_row(0, 1, [])]) == {}
-    assert _medians([]) == {}
+    # percentile_cont over nothing is NULL (its whole group still gives a row); so is ours
+    assert _medians([_row(1, [])]) == {(0, 0): (None, None)}
+    assert _medians([]) == {(0, 0): (None, None)}
+    assert _medians([], [(1, 4)]) == {(0, 0): (4.0, 4.0), (1, 1): (4.0, 4.0)}
 
 
 @pytest.mark.django_db
 def test_across_days_with_live_values_and_rows_without_cuts():
     rng = random.Random(15)
-    rows, ones = [], []
+    rows = []
     for _day in range(60):
         for gkey in (1, 2, 3):
-            values = [rng.randint(0, 50) for _ in range(rng.randint(0, 9))]
-            rows.append(_row(0, 0, values))  # the whole
-            rows.append(_row(1, gkey, values))  # and per group
-    rows.append((1, 2, [3, 33, 44], None))  # written without cuts: counted value by value
-    rows.append((0, 0, [3, 33, 44], None))
-    ones += [(1, 3, rng.randint(0, 50)) for _ in range(25)] + [(1, 4, 17), (1, 4, 42)]
+            rows.append(_row(gkey, [rng.randint(0, 50) for _ in range(rng.randint(0, 9))]))
+    rows.append((2, [3, 33, 44], None))  # written without cuts: counted value by value
+    ones = [(3, rng.randint(0, 50)) for _ in range(25)] + [(4, 17), (4, 42)]
     result = _medians(rows, ones)
     assert set(result) == {(0, 0), (1, 1), (1, 2), (1, 3), (1, 4)}
     assert result[(1, 4)][1] == 29.5
     _assert_exact(result)
+    _assert_exact(_medians(rows, ones, per_key=False))
 
 
 @pytest.mark.django_db
@@ -120,10 +124,9 @@ def test_float_durations_match_bit_for_bit():
     rows = []
     for n in (1, 2, 3, 4, 50, 51):
         for gkey in range(5):
-            values = [rng.uniform(0, 70 * 86400) for _ in range(n)]
-            rows.append(_row(gkey % 2, gkey, values, FINISH_CUTS))
+            rows.append(_row(gkey, [rng.uniform(0, 70 * 86400) for _ in range(n)], FINISH_CUTS))
     # a middle pair straddling a threshold, with fractional seconds
-    rows.append(_row(1, 9, [43199.999999, 43200.000001], FINISH_CUTS))
-    result = _medians(rows, [(1, 9, 0.1)], thresholds=FINISH_CUTS, kind="float8")
+    rows.append(_row(9, [43199.999999, 43200.000001], FINISH_CUTS))
+    result = _medians(rows, [(9, 0.1)], thresholds=FINISH_CUTS, kind="float8")
     _assert_exact(result)
-    assert len(result) == 6
+    assert len(result) == 7
