@@ -2,7 +2,7 @@
 
 The applications figures of past days come from the daily rollups (``DailyFigures``,
 docs/adr/0012); today, days never rolled up and days with an application updated since
-their rollup are read live, in the same row shape, and merged in Python. The rollups keep
+their rollup are read live, in the same row shape, and merged in SQL (0015). The rollups keep
 the raw durations and deadlines, so the result is identical to the fully live aggregate
 (``live_application_figures``; compared in tests). Queue, IKM, complaints and the step
 table are aggregated live in SQL. The number of queries is constant whatever the period or
@@ -485,9 +485,11 @@ def application_figures(
 ) -> dict[str, Any]:
     """``live_application_figures`` from the rollups of the fresh past days of the period
     plus a live read of the others (today, days not rolled up, days stale), aggregated in
-    SQL. One query, one scan of the period's applications (two if a day is stale).
-    ``detail=False`` leaves out the medians per service (None; the page does not show them,
-    and each median grouping sorts every duration of the period)."""
+    SQL. One query: an index probe per past day (fresh?) and an index range read per day
+    read live (``app_submitted_updated_idx``). ``detail=False`` (the page) leaves out the
+    medians per service (None; the page does not show them) and takes the tenant's and the
+    OPDs' from the rollups' cuts (``bucket_median_ctes``: only the buckets holding the
+    middle values are sorted); ``detail=True`` (the exports) sorts every duration."""
     today = now.astimezone(ZoneInfo(tz)).date()
     start, end = period.bounds(tz)
     params: dict[str, Any] = {
@@ -653,7 +655,7 @@ def rolled_queue_figures(
     """``hall.selectors.queue_figures`` from the queue rollups of the fresh past days of the
     period and the tickets of the others (docs/adr/0015). One query. ``detail=False``
     leaves out the median waits per counter and per hour (None; the page shows the hall's
-    only)."""
+    only) and takes the hall's from the rollups' cuts (``bucket_median_ctes``)."""
     live, params = queue_rows_sql(days="day = ANY(ARRAY(SELECT day FROM live_days))", tz=tz,
                                   agency_ids=agency_ids)
     params.update({
