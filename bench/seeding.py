@@ -1,0 +1,76 @@
+"""Bulk seeding helpers of the bench modules (not a benchmark: `bench/__main__.py` only runs
+``bench_*`` modules).
+
+`copy_rows` writes rows with one ``COPY … FROM STDIN`` (psycopg 3) instead of model instances
+through ``bulk_create``: the values are the caller's, column by column, so a bench that
+generated them in Python keeps exactly the same data and only its write path changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def copy_rows(model: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+              conflict: Sequence[str] = (), update: Sequence[str] = (),
+              prepared: bool = False) -> int:
+    """COPY `rows` (one value per column of `columns`, in that order) into `model`'s table of
+    the current schema; returns the number of rows written.
+
+    Values are adapted by psycopg (dicts and lists given for JSON fields are written as
+    JSON; lists for array fields as arrays). With `conflict` (the columns of a unique
+    constraint) the rows go through a temporary table and are upserted, ``update`` naming the
+    columns a conflicting row takes from the new one (none: the existing row is kept), as
+    ``bulk_create(update_conflicts=True)`` / ``ignore_conflicts=True`` would. `prepared`:
+    the values are already as the fields prepare them for the database (JSON adapted)."""
+    from django.db import connection, transaction
+    from django.db.models import JSONField
+    from psycopg.types.json import Jsonb
+
+    quote = connection.ops.quote_name
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    json_at = [] if prepared else [
+        i for i, c in enumerate(columns) if isinstance(fields[c], JSONField)]
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        target = table
+        if conflict:
+            target = quote(f"bench_copy_{model._meta.db_table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {target} ON COMMIT DROP AS "
+                           f"SELECT {names} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        if row[i] is not None:
+                            row[i] = Jsonb(row[i])
+                copy.write_row(row)
+                count += 1
+        if conflict:
+            action = "DO NOTHING" if not update else "DO UPDATE SET " + ", ".join(
+                f"{quote(c)} = EXCLUDED.{quote(c)}" for c in update)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} "
+                f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) {action}")
+    return count
+
+
+def copy_objects(model: Any, objects: Iterable[Any]) -> int:
+    """COPY unsaved `objects` of `model` (no primary key set) as ``bulk_create`` would insert
+    them: every concrete column but the primary key and generated ones, each value prepared
+    by its field (defaults, ``auto_now``, JSON and arrays as the ORM writes them)."""
+    from django.db import connection
+    from django.db.models import GeneratedField
+
+    fields = [f for f in model._meta.concrete_fields
+              if not f.primary_key and not isinstance(f, GeneratedField)]
+
+    def rows():
+        for obj in objects:
+            yield [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+    return copy_rows(model, [f.column for f in fields], rows(), prepared=True)
