@@ -235,6 +235,7 @@ def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
 
     from agencies.models import Agency
     from applications.models import Application, ApplicationEvent, ApplicationStep, Notification
+    from bench.seeding import clone_rows
     from services.models import Offering
 
     now = timezone.now()
@@ -268,7 +269,7 @@ def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
                 due_at=now + timedelta(days=3), at_risk_at=now + timedelta(hours=13),
                 sla_state="on_track", sla_reasons=["+1 hari: bench"],
             )])[0]
-            _copy_rows(Application, template_pk=template.pk, series=(count + 1, SWEEP_APPS - 1),
+            clone_rows(Application, template_pk=template.pk, series=(count + 1, SWEEP_APPS - 1),
                        overrides={"tracking_code": f"'BENCH-{tenant.pk}-' || lpad(g::text, 6, '0')",
                                   "due_at": APP_DUE, "at_risk_at": APP_AT_RISK}, params=params)
         apps = Application.objects.filter(offering=offering)
@@ -339,44 +340,15 @@ APP_AT_RISK = "%(now)s + (random() * interval '1 day') + interval '1 hour'"
 STEP_DUE = "%(now)s + (random() * interval '60 hours') + interval '12 hours'"
 
 
-def _columns(model, overrides: dict[str, str]) -> tuple[str, str]:
-    """The insertable columns of `model` and what to select for each from its template row
-    `t` (overridden ones by the SQL given)."""
-    from django.db import connection
-    from django.db.models import GeneratedField
-
-    quote = connection.ops.quote_name
-    columns = [f.column for f in model._meta.concrete_fields
-               if not f.primary_key and not isinstance(f, GeneratedField)]
-    return (", ".join(quote(c) for c in columns),
-            ", ".join(overrides.get(c, f"t.{quote(c)}") for c in columns))
-
-
-def _copy_rows(model, *, template_pk: int, series: tuple[int, int],
-               overrides: dict[str, str], params: dict) -> None:
-    """Rows numbered `g` in `series` (inclusive), each a copy of the template row."""
-    from django.db import connection
-
-    start, end = series
-    if end < start:
-        return
-    columns, selected = _columns(model, overrides)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {table} t, "
-            "generate_series(%(start)s, %(end)s) g WHERE t.id = %(template)s",
-            {**params, "start": start, "end": end, "template": template_pk})
-
-
 def _copy_steps(*, template_pk: int, params: dict) -> None:
     """The template's open step for every bench application still without one, due within
     PRISTINE."""
     from django.db import connection
 
     from applications.models import Application, ApplicationStep
+    from bench.seeding import insert_columns
 
-    columns, selected = _columns(ApplicationStep, {
+    columns, selected = insert_columns(ApplicationStep, {
         "application_id": "a.id", "started_at": "a.submitted_at",
         "due_at": f"LEAST(a.due_at, {STEP_DUE})",
     })

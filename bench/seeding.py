@@ -74,3 +74,38 @@ def copy_objects(model: Any, objects: Iterable[Any]) -> int:
             yield [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
     return copy_rows(model, [f.column for f in fields], rows(), prepared=True)
+
+
+def insert_columns(model: Any, overrides: dict[str, str]) -> tuple[str, str]:
+    """The insertable columns of `model` (all concrete ones but the primary key and generated
+    ones) and what to select for each from a template row `t`, overridden ones by the SQL
+    given."""
+    from django.db import connection
+    from django.db.models import GeneratedField
+
+    quote = connection.ops.quote_name
+    columns = [f.column for f in model._meta.concrete_fields
+               if not f.primary_key and not isinstance(f, GeneratedField)]
+    return (", ".join(quote(c) for c in columns),
+            ", ".join(overrides.get(c, f"t.{quote(c)}") for c in columns))
+
+
+def clone_rows(model: Any, *, template_pk: int, series: tuple[int, int],
+               overrides: dict[str, str], params: dict[str, Any] | None = None) -> int:
+    """Rows numbered `g` in `series` (inclusive), each a copy of the template row (made
+    through the ORM, so every column is as the model fills it) in one ``INSERT … SELECT``
+    over ``generate_series``; `overrides` gives the SQL of the columns that vary (in terms
+    of `g`, `t` and the named `params`). Returns the number of rows inserted."""
+    from django.db import connection
+
+    start, end = series
+    if end < start:
+        return 0
+    columns, selected = insert_columns(model, overrides)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {table} t, "
+            "generate_series(%(start)s, %(end)s) g WHERE t.id = %(template)s",
+            {**(params or {}), "start": start, "end": end, "template": template_pk})
+        return cursor.rowcount
