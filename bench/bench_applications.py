@@ -135,6 +135,7 @@ def _fill(tenant: Any, citizen: Any, offering: Any, *, n: int = N_APPLICATIONS,
     from django_tenants.utils import tenant_context
 
     from applications.models import Application
+    from bench.seeding import clone_rows
 
     with tenant_context(tenant):
         existing = Application.objects.exclude(status="draft").count()
@@ -144,25 +145,31 @@ def _fill(tenant: Any, citizen: Any, offering: Any, *, n: int = N_APPLICATIONS,
         now = timezone.now()
         states = ["on_track"] * 6 + ["at_risk", "breached", "paused", "not_started"]
         statuses = ["submitted", "in_verification", "in_process", "returned", "resubmitted"]
-        batch: list[Application] = []
-        for i in range(missing):
-            state = states[i % len(states)]
-            batch.append(Application(
-                offering=offering, service_code=offering.service_code,
-                service_version_id=offering.service_version_id, agency_id=offering.agency_id,
-                applicant_id=citizen.pk, status=statuses[i % len(statuses)],
-                tracking_code=f"{prefix}{uuid.uuid4().hex[:12].upper()}",
-                submitted_at=now - timedelta(hours=i % 500),
-                clock_started_at=None if state == "not_started" else now - timedelta(hours=1),
-                due_at=None if state in {"paused", "not_started"}
-                else now + timedelta(minutes=(i * 37) % 20_000 - 2_000),
-                sla_state=state, form_data={"nama_pemohon": "Warga Bench"},
-            ))
-            if len(batch) == 2_000:
-                Application.objects.bulk_create(batch)
-                batch = []
-        if batch:
-            Application.objects.bulk_create(batch)
+        # row i: status i % 5, SLA state i % 10, submitted i % 500 hours ago, due in
+        # (37 i % 20,000 - 2,000) minutes (none when paused or not started); the first made
+        # through the ORM (every column as the model fills it), the others copied from it in
+        # one INSERT … SELECT (≈ 10 times faster than bulk_create at 100,000)
+        state = states[0]
+        template = Application.objects.bulk_create([Application(
+            offering=offering, service_code=offering.service_code,
+            service_version_id=offering.service_version_id, agency_id=offering.agency_id,
+            applicant_id=citizen.pk, status=statuses[0],
+            tracking_code=f"{prefix}{uuid.uuid4().hex[:12].upper()}",
+            submitted_at=now, clock_started_at=now - timedelta(hours=1),
+            due_at=now + timedelta(minutes=-2_000), sla_state=state,
+            form_data={"nama_pemohon": "Warga Bench"},
+        )])[0]
+        clone_rows(Application, template_pk=template.pk, series=(1, missing - 1), overrides={
+            "status": "(%(statuses)s::text[])[g %% 5 + 1]",
+            "sla_state": "(%(states)s::text[])[g %% 10 + 1]",
+            "tracking_code": "%(prefix)s || upper(substr(md5(random()::text), 1, 12))",
+            "submitted_at": "%(now)s - (g %% 500) * interval '1 hour'",
+            "clock_started_at": "CASE WHEN (%(states)s::text[])[g %% 10 + 1] = 'not_started' "
+                                "THEN NULL ELSE %(now)s - interval '1 hour' END",
+            "due_at": "CASE WHEN (%(states)s::text[])[g %% 10 + 1] IN ('paused', 'not_started') "
+                      "THEN NULL ELSE %(now)s + ((g * 37) %% 20000 - 2000) * interval '1 minute' "
+                      "END",
+        }, params={"now": now, "prefix": prefix, "states": states, "statuses": statuses})
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Application._meta.db_table)}")
         return Application.objects.exclude(status="draft").count()
@@ -177,6 +184,7 @@ def _worklist_large(tenant: Any, citizen: Any, offering: Any, client: Any) -> di
     the later modules (the SLA sweep covers Kota Bandung too) see the same data as before."""
     import re
 
+    from django.db import connection
     from django_tenants.utils import tenant_context
 
     from applications.models import Application
@@ -193,8 +201,11 @@ def _worklist_large(tenant: Any, citizen: Any, offering: Any, client: Any) -> di
             url = f"/kelola/permohonan/?after={found.group(1)}"
         deep = _timed_get(client, url, N_REQUESTS)
     finally:
+        # one DELETE (nothing refers to these rows: only GETs ran; a row that gained one
+        # fails the foreign key check instead of being cascaded away silently)
         with tenant_context(tenant):
-            Application.objects.filter(tracking_code__startswith=LARGE_PREFIX).delete()
+            Application.objects.filter(tracking_code__startswith=LARGE_PREFIX)._raw_delete(
+                connection.alias)
     return {"applications": total, "first": first, "deep": deep, "where": first_where}
 
 
