@@ -56,6 +56,7 @@ def copy_rows(model: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]],
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} "
                 f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) {action}")
+            cursor.execute(f"DROP TABLE {target}")  # (inside an outer transaction too)
     return count
 
 
