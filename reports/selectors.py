@@ -333,7 +333,8 @@ _BUCKET_MEDIAN_SQL = """{p}rows AS NOT MATERIALIZED (
     SELECT gkind, gkey, b, v::float8 AS v,
            row_number() OVER (PARTITION BY gkind, gkey, b ORDER BY v) - 1 AS i
     FROM (SELECT f.gkind, f.gkey, f.b, v FROM {p}fetch f
-          JOIN {p}rows m ON f.gkind = 0 OR m.gkey = f.gkey
+          JOIN {p}rows m ON (f.gkind = 0 OR m.gkey = f.gkey)
+              AND COALESCE(m.cuts[f.b + 1], cardinality(m.vals)) > COALESCE(m.cuts[f.b], 0)
           CROSS JOIN LATERAL unnest(m.vals[COALESCE(m.cuts[f.b], 0) + 1
                                            : COALESCE(m.cuts[f.b + 1], cardinality(m.vals))]) v
           UNION ALL
