@@ -285,7 +285,9 @@ def _prepare_tenant(tenant, *, crossing: float, rng: random.Random) -> None:
                 sla_value=5, sla_unit="working_days",
                 due_at=min(first[2], now + timedelta(days=2)), sla_state="on_track",
             )
-            _copy_steps(template_pk=template.pk, params=params)
+            # a fresh seed has no other step rows: skip the per-application NOT EXISTS, which
+            # the planner runs as a loop over a table without statistics (≈ 0.2 s per tenant)
+            _copy_steps(template_pk=template.pk, params=params, fresh=count == 0)
         Notification.objects.filter(application__in=apps)._raw_delete(connection.alias)
         ApplicationEvent.objects.filter(application__in=apps)._raw_delete(connection.alias)
         table = Application._meta.db_table
@@ -340,9 +342,10 @@ APP_AT_RISK = "%(now)s + (random() * interval '1 day') + interval '1 hour'"
 STEP_DUE = "%(now)s + (random() * interval '60 hours') + interval '12 hours'"
 
 
-def _copy_steps(*, template_pk: int, params: dict) -> None:
+def _copy_steps(*, template_pk: int, params: dict, fresh: bool = False) -> None:
     """The template's open step for every bench application still without one, due within
-    PRISTINE."""
+    PRISTINE. `fresh`: the applications were all inserted just now, so only the template's
+    own application has a step."""
     from django.db import connection
 
     from applications.models import Application, ApplicationStep
@@ -354,11 +357,12 @@ def _copy_steps(*, template_pk: int, params: dict) -> None:
     })
     steps = connection.ops.quote_name(ApplicationStep._meta.db_table)
     table = connection.ops.quote_name(Application._meta.db_table)
+    without = ("a.id <> t.application_id" if fresh else "NOT EXISTS (SELECT 1 "
+               f"FROM {steps} o WHERE o.application_id = a.id AND o.finished_at IS NULL)")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {steps} ({columns}) SELECT {selected} FROM {steps} t, {table} a "
-            "WHERE t.id = %(template)s AND a.offering_id = %(offering)s AND NOT EXISTS (SELECT 1 "
-            f"FROM {steps} o WHERE o.application_id = a.id AND o.finished_at IS NULL)",
+            f"WHERE t.id = %(template)s AND a.offering_id = %(offering)s AND {without}",
             {**params, "template": template_pk})
 
 
