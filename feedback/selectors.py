@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -102,6 +103,90 @@ class IkmBreakdown:
     total: IkmResult
     by_service: dict[str, IkmResult]
     by_agency: dict[int | None, IkmResult]
+
+
+# The figures of PermenPANRB 14/2017 that add up across days, services and OPDs: per unsur
+# the sum and the count of the answers, the respondents (questionnaires submitted) and the
+# population (transactions invited). The columns of an SKM rollup row (reports, ADR 0015).
+SKM_SUM_COLUMNS: tuple[str, ...] = (
+    *(f"{code}_sum" for code in UNSUR_CODES), *(f"{code}_n" for code in UNSUR_CODES),
+    "respondents", "population",
+)
+
+
+_SKM_ROWS_SQL = """SELECT sp.day, s.service_code, COALESCE(s.agency_id, 0) AS agency_id, {answers},
+           1 AS respondents, 0 AS population
+    FROM {spans} sp JOIN {table} s ON s.submitted_at >= sp.lo AND s.submitted_at < sp.hi
+    WHERE TRUE {agency_filter}
+    UNION ALL
+    SELECT sp.day, s.service_code, COALESCE(s.agency_id, 0), {invited}, 0, 1
+    FROM {spans} sp JOIN {table} s ON s.invited_at >= sp.lo AND s.invited_at < sp.hi
+    WHERE TRUE {agency_filter}"""
+
+
+def skm_rows_sql(*, spans: str, agency_filter: str = "") -> str:
+    """SQL of the unaggregated SKM rows of the day spans in the relation ``spans`` (columns
+    ``day``, ``lo``, ``hi``: a tenant-local day and its [lo, hi) instants): one row per
+    questionnaire submitted in a span (its answers, respondents 1) and one per invitation
+    made in a span (population 1), as ``day, service_code, agency_id`` (0: no OPD) and
+    ``SKM_SUM_COLUMNS``. Both branches read by index range (``skm_submitted_idx``,
+    ``skm_invited_idx``). ``agency_filter``: a condition on ``s.agency_id``, e.g.
+    ``"AND s.agency_id = ANY(%(k_agencies)s)"``. The rows the reports app rolls up per day
+    and sums for the days it reads live."""
+    return _SKM_ROWS_SQL.format(
+        spans=spans, agency_filter=agency_filter,
+        table=connection.ops.quote_name(SkmResponse._meta.db_table),
+        answers=", ".join([f"s.{code} AS {code}_sum" for code in UNSUR_CODES]
+                          + [f"(s.{code} IS NOT NULL)::int AS {code}_n" for code in UNSUR_CODES]),
+        invited=", ".join(["NULL::smallint"] * len(UNSUR_CODES) + ["0"] * len(UNSUR_CODES)),
+    )
+
+
+DAY_SPANS_SQL = """SELECT g::date AS day, g::date::timestamp AT TIME ZONE {tz} AS lo,
+           (g::date + 1)::timestamp AT TIME ZONE {tz} AS hi
+    FROM generate_series({first}::date, {last}::date, interval '1 day') AS g"""
+
+_SKM_DAY_ROWS_SQL = """WITH spans AS ({spans})
+    SELECT day, service_code, agency_id, {sums}
+    FROM ({rows}) r
+    GROUP BY day, service_code, agency_id"""
+
+
+def skm_day_rows(*, first: date, last: date, tz: str) -> list[dict[str, Any]]:
+    """The SKM figures of the tenant-local days ``first``..``last``, one row per day ×
+    service × OPD (``agency_id`` 0: none) with ``SKM_SUM_COLUMNS``. One query."""
+    sql = _SKM_DAY_ROWS_SQL.format(
+        spans=DAY_SPANS_SQL.format(tz="%(tz)s", first="%(first)s", last="%(last)s"),
+        sums=", ".join(f"COALESCE(sum({c}), 0)::int AS {c}" for c in SKM_SUM_COLUMNS),
+        rows=skm_rows_sql(spans="spans"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"tz": tz, "first": first, "last": last})
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def ikm_breakdown_from_groups(rows: list[dict[str, Any]]) -> IkmBreakdown:
+    """An :class:`IkmBreakdown` from the rows of a ``GROUPING SETS ((), (service_code),
+    (agency_id))`` sum of ``SKM_SUM_COLUMNS`` (``g_service``/``g_agency``: 1 where the column
+    is rolled up; ``agency_id`` 0: no OPD), ordered as :func:`ikm_breakdown` orders it."""
+    total: dict[str, Any] = dict.fromkeys(SKM_SUM_COLUMNS, 0)  # (an empty input)
+    services: dict[str, dict[str, Any]] = {}
+    agencies: dict[int | None, dict[str, Any]] = {}
+    for row in rows:
+        if not row["g_service"]:
+            services[row["service_code"]] = row
+        elif not row["g_agency"]:
+            agencies[row["agency_id"] or None] = row
+        else:
+            total = row
+    return IkmBreakdown(
+        total=_result(total, total["population"]),
+        by_service={code: _result(row, row["population"]) for code, row in sorted(
+            services.items())},
+        by_agency={pk: _result(row, row["population"]) for pk, row in sorted(
+            agencies.items(), key=lambda item: (item[0] is None, item[0] or 0))},
+    )
 
 
 def ikm_breakdown(

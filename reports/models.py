@@ -12,7 +12,13 @@ ticket day × OPD, one row per counter (``hour=ALL_HOURS``) and one per hour of 
 (``counter_id=ALL_COUNTERS``) with the counts, the sums of the means and the sorted waits
 (exact medians); its day row has ``hour=DAY_ROW_HOUR``.
 
-Both also keep, per row, how many of its sorted values lie below each of a fixed list of
+The :class:`SkmDailyFigures` hold the SKM questionnaires (PermenPANRB 14/2017) per day ×
+service × OPD: the sums and counts of the answers of those submitted that day and the
+invitations made that day (the IKM adds them up). Both instants are set once, to the moment
+of the write (``feedback.services``), so a day rolled up after it ended (plus
+``ROLLUP_MARGIN``) never goes stale; its day row has ``agency_id=DAY_ROW_AGENCY``.
+
+The first two also keep, per row, how many of its sorted values lie below each of a fixed list of
 thresholds (``finish_cuts`` over ``FINISH_CUTS``, ``wait_cuts`` over ``WAIT_CUTS``;
 :func:`cuts_of`): the dashboard sums them over the period to find the one bucket between
 two thresholds that holds each median, and reads and sorts only that bucket's values
@@ -30,6 +36,7 @@ from django.db import models
 
 DAY_ROW_STATUS = ""  # the status of the one row per day that marks the day as rolled up
 DAY_ROW_HOUR = -2  # the hour of the one queue row per day that marks the day as rolled up
+DAY_ROW_AGENCY = -1  # the agency_id of the one SKM row per day that marks the day as rolled up
 NO_COUNTER, NOT_CALLED = 0, -1  # counter_id of tickets no counter called, hour of uncalled ones
 # (ALL_HOURS, ALL_COUNTERS: the two kinds of rows, per counter and per hour; hall.selectors)
 
@@ -103,3 +110,45 @@ class QueueDailyFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.counter_id} {self.hour}"
+
+
+class SkmDailyFigures(models.Model):
+    """SKM questionnaires of one tenant-local day × service × OPD (``agency_id`` 0: none), as
+    ``feedback.selectors.skm_day_rows`` sums them: per unsur the sum and count of the answers
+    submitted that day, the respondents (submitted that day) and the population (invited that
+    day). The dashboard sums the rows of the period (docs/adr/0015)."""
+
+    day = models.DateField()
+    service_code = models.CharField(max_length=12, blank=True)
+    agency_id = models.IntegerField(default=0)  # no FK: a copy
+    u1_sum = models.IntegerField(default=0)
+    u2_sum = models.IntegerField(default=0)
+    u3_sum = models.IntegerField(default=0)
+    u4_sum = models.IntegerField(default=0)
+    u5_sum = models.IntegerField(default=0)
+    u6_sum = models.IntegerField(default=0)
+    u7_sum = models.IntegerField(default=0)
+    u8_sum = models.IntegerField(default=0)
+    u9_sum = models.IntegerField(default=0)
+    u1_n = models.IntegerField(default=0)
+    u2_n = models.IntegerField(default=0)
+    u3_n = models.IntegerField(default=0)
+    u4_n = models.IntegerField(default=0)
+    u5_n = models.IntegerField(default=0)
+    u6_n = models.IntegerField(default=0)
+    u7_n = models.IntegerField(default=0)
+    u8_n = models.IntegerField(default=0)
+    u9_n = models.IntegerField(default=0)
+    respondents = models.IntegerField(default=0)
+    population = models.IntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "service_code", "agency_id"], name="reports_skm_daily_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service_code} {self.agency_id}"

@@ -4,8 +4,9 @@ The applications figures of past days come from the daily rollups (``DailyFigure
 docs/adr/0012); today, days never rolled up and days with an application updated since
 their rollup are read live, in the same row shape, and merged in SQL (0015). The rollups keep
 the raw durations and deadlines, so the result is identical to the fully live aggregate
-(``live_application_figures``; compared in tests). Queue, IKM, complaints and the step
-table are aggregated live in SQL. The number of queries is constant whatever the period or
+(``live_application_figures``; compared in tests). The queue and the IKM do the same from
+their own rollups (``QueueDailyFigures``, ``SkmDailyFigures``; 0015); complaints and the
+step table are aggregated live in SQL. The number of queries is constant whatever the period or
 data size (``DASHBOARD_QUERIES``; asserted in tests). An OPD head (``agency_ids``) sees only
 their OPDs' rows.
 """
@@ -41,7 +42,15 @@ from applications.models import PENDING_DECISION_STATUSES as OPEN_STATUSES
 from applications.models import Application, ApplicationStep, SlaState, Status
 from feedback.ikm import IkmResult
 from feedback.models import Complaint
-from feedback.selectors import Period, ikm_breakdown
+from feedback.selectors import (
+    DAY_SPANS_SQL,
+    SKM_SUM_COLUMNS,
+    IkmBreakdown,
+    Period,
+    ikm_breakdown,
+    ikm_breakdown_from_groups,
+    skm_rows_sql,
+)
 from hall.selectors import (
     ALL_COUNTERS,
     ALL_HOURS,
@@ -55,6 +64,7 @@ from hall.selectors import (
 )
 
 from .models import (
+    DAY_ROW_AGENCY,
     DAY_ROW_HOUR,
     DAY_ROW_STATUS,
     FINISH_CUTS,
@@ -62,6 +72,7 @@ from .models import (
     WAIT_CUTS,
     DailyFigures,
     QueueDailyFigures,
+    SkmDailyFigures,
 )
 
 FINISHED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.COMPLETED)
@@ -176,7 +187,7 @@ def dashboard(
         board.by_step = step_performance(period=period, tz=tz, agency_ids=agency_ids,
                                          names=names)  # 1
     _queue(board, period, tz, agency_ids, now, use_rollups, detail)  # 1
-    _ikm(board, period, tz, agency_ids, names)  # 1
+    _ikm(board, period, tz, agency_ids, names, use_rollups)  # 1
     _complaints(board, period, tz, agency_ids, now)  # 1
     return board
 
@@ -702,11 +713,61 @@ def _queue(board: Dashboard, period: Period, tz: str, agency_ids: list[int] | No
     board.queue_by_hour = [finish(dict(row)) for row in figures.by_hour]
 
 
+# the SKM days of the period rolled up after they ended (final, see SkmDailyFigures); the
+# others (today, days not rolled up or rolled up too early) are summed from the responses
+_IKM_SQL = """WITH fresh AS MATERIALIZED (
+    SELECT day FROM {rollup}
+    WHERE agency_id = %(k_day_row)s AND day >= %(k_first)s AND day <= %(k_last)s
+      AND computed_at >= (day + 1)::timestamp AT TIME ZONE %(k_tz)s
+), spans AS MATERIALIZED (
+    SELECT * FROM ({spans}) g WHERE day NOT IN (SELECT day FROM fresh)
+), r AS (
+    SELECT service_code, agency_id, {columns} FROM {rollup}
+    WHERE day IN (SELECT day FROM fresh) AND agency_id <> %(k_day_row)s {rolled_agency_filter}
+    UNION ALL
+    SELECT service_code, agency_id, {columns} FROM ({live}) l
+)
+SELECT GROUPING(service_code) AS g_service, GROUPING(agency_id) AS g_agency,
+       service_code, agency_id, {sums}
+FROM r GROUP BY GROUPING SETS ((), (service_code), (agency_id))"""
+
+
+def rolled_ikm_breakdown(
+    *, period: Period, tz: str, agency_ids: list[int] | None = None,
+) -> IkmBreakdown:
+    """``feedback.selectors.ikm_breakdown`` from the SKM rollups of the period's finished
+    days and the responses of the others, summed in SQL (the sums and counts of PermenPANRB
+    14/2017 add up, so the result is the same). One query; no freshness probe: a day rolled
+    up after it ended is final (``SkmDailyFigures``)."""
+    params: dict[str, Any] = {"k_day_row": DAY_ROW_AGENCY, "k_first": period.start,
+                              "k_last": period.end, "k_tz": tz}
+    live_agency_filter = rolled_agency_filter = ""
+    if agency_ids is not None:
+        params["k_agencies"] = list(agency_ids)
+        live_agency_filter = "AND s.agency_id = ANY(%(k_agencies)s)"
+        rolled_agency_filter = "AND agency_id = ANY(%(k_agencies)s)"
+    sql = _IKM_SQL.format(
+        rollup=_quoted(SkmDailyFigures), columns=", ".join(SKM_SUM_COLUMNS),
+        spans=DAY_SPANS_SQL.format(tz="%(k_tz)s", first="%(k_first)s", last="%(k_last)s"),
+        live=skm_rows_sql(spans="spans", agency_filter=live_agency_filter),
+        rolled_agency_filter=rolled_agency_filter,
+        sums=", ".join(f"COALESCE(sum({c}), 0)::bigint AS {c}" for c in SKM_SUM_COLUMNS),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return ikm_breakdown_from_groups(rows)
+
+
 def _ikm(
     board: Dashboard, period: Period, tz: str, agency_ids: list[int] | None,
-    names: dict[int, str],
+    names: dict[int, str], use_rollups: bool,
 ) -> None:
-    ikm = ikm_breakdown(period=period, tz=tz, agency_ids=agency_ids)  # 1 query
+    if use_rollups:
+        ikm = rolled_ikm_breakdown(period=period, tz=tz, agency_ids=agency_ids)  # 1 query
+    else:
+        ikm = ikm_breakdown(period=period, tz=tz, agency_ids=agency_ids)  # 1 query
     board.ikm, board.ikm_by_service = ikm.total, ikm.by_service
     board.ikm_by_agency = [(names.get(pk, "—"), result) for pk, result in ikm.by_agency.items()]
 
@@ -797,7 +858,7 @@ def published_performance(
     result = PublishedPerformance(period=period)
     names = {a.pk: str(a) for a in Agency.objects.all()}  # 1 query
     shadow = Dashboard(period=period, applications_available=True)
-    _ikm(shadow, period, tz, None, names)  # 3
+    _ikm(shadow, period, tz, None, names, use_rollups=True)  # 1
     result.ikm, result.ikm_by_agency = shadow.ikm, shadow.ikm_by_agency
     result.ikm_by_service = shadow.ikm_by_service
     result.sla = _finish_app_row(  # 1

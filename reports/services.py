@@ -1,5 +1,6 @@
-"""Writes of the reports app: the daily rollups of the dashboard, applications (docs/adr/0012)
-and queue tickets (docs/adr/0015), recomputed together for a range of days."""
+"""Writes of the reports app: the daily rollups of the dashboard, applications (docs/adr/0012),
+queue tickets and SKM questionnaires (docs/adr/0015), recomputed together for a range of
+days."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from feedback.selectors import Period
+from feedback.selectors import SKM_SUM_COLUMNS, Period, skm_day_rows
 from hall.selectors import QUEUE_ROW_COLUMNS, queue_day_rows, ticket_days_changed
 
 from .models import (
+    DAY_ROW_AGENCY,
     DAY_ROW_HOUR,
     DAY_ROW_STATUS,
     FINISH_CUTS,
     WAIT_CUTS,
     DailyFigures,
     QueueDailyFigures,
+    SkmDailyFigures,
     cuts_of,
 )
 from .selectors import ROLLUP_MARGIN, application_day_rows, day_runs, rollup_stale_days
@@ -62,6 +65,7 @@ def daily_figures_recompute(*, first: date, last: date, tz: str,
         ]
         DailyFigures.objects.bulk_create(objects, batch_size=2000)
         _queue_recompute(first=first, last=last, tz=tz, computed_at=computed_at)
+        _skm_recompute(first=first, last=last, tz=tz, computed_at=computed_at)
     return days
 
 
@@ -83,6 +87,30 @@ def _queue_recompute(*, first: date, last: date, tz: str, computed_at: datetime)
     QueueDailyFigures.objects.bulk_create(objects, batch_size=2000)
 
 
+def _skm_recompute(*, first: date, last: date, tz: str, computed_at: datetime) -> None:
+    """The SKM rollups of ``first``..``last`` (inside ``daily_figures_recompute``)."""
+    rows = skm_day_rows(first=first, last=last, tz=tz)
+    SkmDailyFigures.objects.filter(day__gte=first, day__lte=last).delete()
+    objects = [
+        SkmDailyFigures(day=row["day"], service_code=row["service_code"],
+                        agency_id=row["agency_id"], computed_at=computed_at,
+                        **{column: row[column] for column in SKM_SUM_COLUMNS})
+        for row in rows
+    ]
+    objects += [
+        SkmDailyFigures(day=first + timedelta(days=n), agency_id=DAY_ROW_AGENCY,
+                        computed_at=computed_at)
+        for n in range((last - first).days + 1)
+    ]
+    SkmDailyFigures.objects.bulk_create(objects, batch_size=2000)
+
+
+def skm_days_unfinished(*, computed: dict[date, datetime], tz: str) -> set[date]:
+    """The SKM-rolled days (``computed``: day → ``computed_at``) rolled up before the day had
+    ended: an answer or invitation may have come after (a later day never goes stale)."""
+    return {day for day, at in computed.items() if at < Period(day, day).bounds(tz)[1]}
+
+
 def queue_day_moved(*, day: date, tz: str, now: datetime | None = None) -> int:
     """A ticket left ``day`` (a booking rescheduled, through ``hall.hooks``): re-roll the
     day if it is rolled up (``updated_at`` of the moved ticket names its new day only)."""
@@ -93,9 +121,9 @@ def queue_day_moved(*, day: date, tz: str, now: datetime | None = None) -> int:
 
 def daily_figures_refresh(*, tz: str, now: datetime | None = None) -> int:
     """The periodic job of one tenant: roll up yesterday if it is not yet, and recompute
-    every rolled-up day an application or a queue ticket was updated since (and the days
-    whose applications are rolled up but not their queue, as after the queue rollups were
-    added). Contiguous days are recomputed together. Returns the days written."""
+    every rolled-up day an application or a queue ticket was updated since, the days whose
+    SKM were rolled up before the day ended, and the days whose applications are rolled up
+    but not their queue or SKM (as after those rollups were added). Contiguous days are recomputed together. Returns the days written."""
     now = now or timezone.now()
     yesterday = local_today(tz, now) - timedelta(days=1)
     computed = dict(
@@ -104,9 +132,14 @@ def daily_figures_refresh(*, tz: str, now: datetime | None = None) -> int:
     queue_computed = dict(
         QueueDailyFigures.objects.filter(hour=DAY_ROW_HOUR).values_list("day", "computed_at")
     )
+    skm_computed = dict(
+        SkmDailyFigures.objects.filter(agency_id=DAY_ROW_AGENCY).values_list("day", "computed_at")
+    )
     days = rollup_stale_days(computed=computed, tz=tz)
     days |= ticket_days_changed(computed=queue_computed)
+    days |= skm_days_unfinished(computed=skm_computed, tz=tz)
     days |= set(computed) - set(queue_computed)
+    days |= set(computed) - set(skm_computed)
     if yesterday not in computed:
         days.add(yesterday)
     return sum(daily_figures_recompute(first=first, last=last, tz=tz, now=now)
