@@ -74,6 +74,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if tenant.state != Tenant.State.LIVE:
                 tenant_set_state(tenant=tenant, state=Tenant.State.LIVE)
         connection.set_schema_to_public()
+    yield
+    from core.concurrency import beside_shutdown
+
+    beside_shutdown()  # the side connection (core.concurrency), before the test DB is dropped
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ reused by later runs. Reports p50/p95 over 30 requests after 3 warm-ups.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
@@ -275,6 +276,24 @@ def run() -> list[dict[str, object]]:
         assert response.status_code == 200
     timings.sort()
     p95 = timings[int(0.95 * (len(timings) - 1))]
+    # the same requests with every section on the request's own connection, one after the
+    # other (core.concurrency off): the same-run reference for the side connection's gain,
+    # and the page's whole query count and SQL time
+    inline, inline_sql, inline_queries = [], [], []
+    os.environ["MPP_BESIDE"] = "0"
+    try:
+        assert client.get(url).status_code == 200  # warm-up
+        for _ in range(ROUNDS):
+            with SqlTimer() as spent:
+                t0 = time.perf_counter()
+                response = client.get(url)
+                inline.append((time.perf_counter() - t0) * 1000)
+            inline_sql.append(spent.seconds * 1000)
+            inline_queries.append(spent.count)
+            assert response.status_code == 200
+    finally:
+        del os.environ["MPP_BESIDE"]
+    inline.sort()
     conditions = {
         **counts,
         "period_days": 365,
@@ -285,8 +304,15 @@ def run() -> list[dict[str, object]]:
         "request": "GET /kelola/laporan/ (full middleware + template + SVG charts)",
         # where the time goes: SQL (execute incl. round trip) vs everything else
         # (middleware, view code, template and SVG rendering), summed over the rounds
+        # queue, IKM, complaints and steps run on a second connection beside the
+        # applications statement (core.concurrency, docs/adr/0017): the split and the query
+        # count above are the request's own connection; the inline run has them all
         **time_split(timings, sql_ms),
-        "queries_per_request": max(queries),
+        "queries_request_connection": max(queries),
+        "queries_per_request": statistics.median(inline_queries),
+        "inline_sql_ms_p50": round(statistics.median(inline_sql), 1),
+        "inline_p95_ms": round(inline[int(0.95 * (len(inline) - 1))], 1),
+        "inline_p50_ms": round(statistics.median(inline), 1),
     }
     if not counts.get("applications"):
         conditions["note"] = "applications models missing: dashboard measured without them"

@@ -40,6 +40,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from applications.models import PENDING_DECISION_STATUSES as OPEN_STATUSES
 from applications.models import Application, ApplicationStep, SlaState, Status
+from core.concurrency import beside
 from feedback.ikm import IkmResult
 from feedback.models import Complaint
 from feedback.selectors import (
@@ -170,6 +171,16 @@ def dashboard(
     now = now or timezone.now()
     board = Dashboard(period=period, applications_available=Application is not None)
     names = {a.pk: str(a) for a in Agency.objects.all()}  # 1 query
+
+    def side() -> None:  # the other sections, on a second connection (core.concurrency)
+        _queue(board, period, tz, agency_ids, now, use_rollups, detail)  # 1
+        _ikm(board, period, tz, agency_ids, names, use_rollups)  # 1
+        _complaints(board, period, tz, agency_ids, now)  # 1
+        if Application is not None:
+            board.by_step = step_performance(period=period, tz=tz, agency_ids=agency_ids,
+                                             names=names)  # 1
+
+    others = beside(side)
     if Application is not None:
         if use_rollups:
             figures = application_figures(period=period, tz=tz, agency_ids=agency_ids,
@@ -184,11 +195,7 @@ def dashboard(
         status_labels = dict(Application.Status.choices)
         for row in board.by_status:
             row["label"] = str(status_labels.get(row["status"], row["status"]))
-        board.by_step = step_performance(period=period, tz=tz, agency_ids=agency_ids,
-                                         names=names)  # 1
-    _queue(board, period, tz, agency_ids, now, use_rollups, detail)  # 1
-    _ikm(board, period, tz, agency_ids, names, use_rollups)  # 1
-    _complaints(board, period, tz, agency_ids, now)  # 1
+    others.result()
     return board
 
 
