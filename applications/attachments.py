@@ -9,24 +9,38 @@ vault (`vault.Share`). A document already given to the same OPD here with consen
 again, discloses nothing new and needs no second consent.
 
 Every time staff open a copy, both logs get a row in one transaction: the tenant's
-`DocumentAccess` and the citizen's `vault.Access` (the log across regencies)."""
+`DocumentAccess` and the citizen's `vault.Access` (the log across regencies).
+
+A copy's file is written before its row, inside the submission's transaction; when that
+transaction rolls back (a later step failed, the process died) the file names no row. The
+daily sweep (`attachment_orphans_delete`, per tenant) removes such files once they are older
+than any transaction can be."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from vault.selectors import consented_pairs, documents_by_id
 from vault.services import ShareRow, access_record, shares_record
 
 from .models import Application, AttachedDocument, DocumentAccess
+
+logger = logging.getLogger(__name__)
+
+ATTACHMENT_DIR = "private/attachments"  # models.attachment_upload_to
+# a file younger than this may belong to a transaction still running: never swept
+ORPHAN_GRACE = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -178,3 +192,30 @@ def attachment_open_log(*, application: Application, attachment: AttachedDocumen
             tracking_code=application.tracking_code or "",
             agency_name=application.agency.name, actor=actor,
         )
+
+
+def attachment_orphans_delete(*, now: datetime | None = None,
+                              grace: timedelta = ORPHAN_GRACE) -> list[str]:
+    """Delete the current tenant's copy files that no ``AttachedDocument`` names and that are
+    older than ``grace`` (left by a submission that rolled back after ``_copy``). Only this
+    tenant's folder is listed (the storage prefixes the schema). Idempotent; returns the
+    names deleted. Rows are looked up 500 names at a time."""
+    now = now or timezone.now()
+    try:
+        _folders, files = default_storage.listdir(ATTACHMENT_DIR)
+    except FileNotFoundError:
+        return []
+    names = sorted(f"{ATTACHMENT_DIR}/{name}" for name in files)
+    removed: list[str] = []
+    for start in range(0, len(names), 500):
+        batch = names[start:start + 500]
+        named = set(AttachedDocument.objects.filter(file__in=batch)
+                    .values_list("file", flat=True))
+        for name in batch:
+            if name in named or default_storage.get_modified_time(name) > now - grace:
+                continue
+            default_storage.delete(name)
+            removed.append(name)
+    if removed:
+        logger.info("attachment orphans deleted in %s: %d", connection.schema_name, len(removed))
+    return removed

@@ -5,4 +5,8 @@ BEAT_SCHEDULE = {
         "task": "applications.tasks.notifications_flush_dispatch",
         "schedule": 60.0,
     },
+    "applications-attachment-orphans-sweep": {  # copies left by rolled-back submissions
+        "task": "applications.tasks.attachment_orphans_sweep_dispatch",
+        "schedule": 86400.0,
+    },
 }

@@ -65,3 +65,24 @@ def notifications_send_task(notification_ids: list[int]) -> int:
 
     notifications_fan_out([int(pk) for pk in notification_ids])
     return len(notification_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def attachment_orphans_sweep_dispatch() -> int:
+    """Beat entry (daily): one ``attachment_orphans_sweep`` per ready tenant."""
+    from tenants.selectors import ready_tenants
+
+    with schema_context("public"):
+        tenants = list(ready_tenants())
+    for tenant in tenants:
+        with tenant_context(tenant):
+            attachment_orphans_sweep.apply_async(countdown=random.uniform(0, 600))
+    return len(tenants)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def attachment_orphans_sweep() -> int:
+    """This tenant's copy files without a row (docs/adr/0013). Idempotent."""
+    from .attachments import attachment_orphans_delete
+
+    return len(attachment_orphans_delete())
