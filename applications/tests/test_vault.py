@@ -77,7 +77,9 @@ def test_type_comes_from_content_and_the_file_is_outside_every_tenant_folder(
     assert document.content_type == "image/png" and document.extension == "png"
     path = document.file.path
     assert "/citizen-vault/" in path and tenant_a.schema_name not in path
-    assert "scan" not in path and str(citizen.pk) not in os.path.basename(path)
+    # the name is the random token alone: neither the file's name nor the citizen's id
+    assert "scan" not in path
+    assert os.path.basename(path) == f"{document.storage_token}.png"
     assert len(document.storage_token) >= 40
     with pytest.raises(NotImplementedError):
         document.file.url  # noqa: B018 - no URL serves the vault
