@@ -24,6 +24,7 @@ from django.db import connection
 
 T = TypeVar("T")
 
+_PREFIX = "mpp-beside"
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 _pid = 0
@@ -34,7 +35,7 @@ def _pool() -> ThreadPoolExecutor:
     global _executor, _pid
     with _lock:
         if _executor is None or _pid != os.getpid():
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpp-beside")
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_PREFIX)
             _pid = os.getpid()
         return _executor
 
@@ -62,9 +63,11 @@ class _Done(Future):
 def beside(job: Callable[[], T]) -> Future[T]:
     """Start ``job`` (reads only, no arguments: close over them) on the side connection in the
     current tenant's schema; ``.result()`` waits for it and re-raises its error. Runs it
-    inline and returns a done future when the current connection is in a transaction or
-    ``MPP_BESIDE=0``."""
-    if connection.in_atomic_block or os.environ.get("MPP_BESIDE") == "0":
+    inline and returns a done future when the current connection is in a transaction, when
+    called from a side job (one side thread: waiting on it from itself would never end) or
+    with ``MPP_BESIDE=0``."""
+    if connection.in_atomic_block or os.environ.get("MPP_BESIDE") == "0" \
+            or threading.current_thread().name.startswith(_PREFIX):  # (a job's own: inline)
         return _Done(job())
     tenant = getattr(connection, "tenant", None)
     if getattr(tenant, "schema_name", None) == "public":

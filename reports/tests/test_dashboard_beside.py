@@ -121,6 +121,8 @@ def _scenario() -> dict[str, Any]:
             out["other_inline"] = _board(period, inline=True)
             with transaction.atomic():
                 out["atomic_where"] = beside(lambda: threading.current_thread().name).result()
+            out["nested_where"] = beside(  # a side job's own beside() runs in it, inline
+                lambda: beside(lambda: threading.current_thread().name).result()).result()
             try:
                 beside(lambda: 1 // 0).result()
             except ZeroDivisionError:
@@ -147,4 +149,5 @@ def test_side_sections_equal_inline_in_the_callers_tenant():
     assert SERVICE_CODE not in out["other_side"].ikm_by_service
     assert SERVICE_CODE not in {row["service_code"] for row in out["other_side"].by_service}
     assert not out["atomic_where"].startswith("mpp-beside")  # inline in a transaction
+    assert out["nested_where"].startswith("mpp-beside")
     assert out["raised"]
