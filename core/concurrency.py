@@ -4,8 +4,8 @@ A page whose sections are independent SQL statements (the tenant dashboard: appl
 queue, IKM, complaints) waits for their sum; with :func:`beside` it waits for the longest
 of two chains. The side job runs in one worker thread per process with its own connection
 (kept between jobs under ``CONN_MAX_AGE`` and ``CONN_HEALTH_CHECKS``, as a request's is; one
-more connection per web process, docs/operations.md §6), bound to the caller's tenant schema
-for the job (docs/adr/0017).
+more connection per web process, docs/operations.md §6), bound to the caller's tenant schema,
+language and time zone for the job (docs/adr/0017).
 
 Inside a transaction (``ATOMIC`` blocks, the tests' wrapping transaction) the job runs
 inline instead: another connection could not see the caller's uncommitted rows. Reads
@@ -21,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 from django.db import connection
+from django.utils import timezone, translation
 
 T = TypeVar("T")
 
@@ -40,7 +41,8 @@ def _pool() -> ThreadPoolExecutor:
         return _executor
 
 
-def _run_in_tenant(tenant: object, job: Callable[[], T]) -> T:
+def _run_in_tenant(tenant: object, language: str | None, zone: object,
+                   job: Callable[[], T]) -> T:
     # what Django does with a request's connection at its start and end: reconnect if
     # broken, keep it under CONN_MAX_AGE (0, as with the psycopg pool: give it back now)
     connection.close_if_unusable_or_obsolete()
@@ -49,7 +51,8 @@ def _run_in_tenant(tenant: object, job: Callable[[], T]) -> T:
             connection.set_tenant(tenant)
         else:
             connection.set_schema_to_public()
-        return job()
+        with translation.override(language), timezone.override(zone):  # the caller's
+            return job()
     finally:
         connection.close_if_unusable_or_obsolete()
 
@@ -72,7 +75,8 @@ def beside(job: Callable[[], T]) -> Future[T]:
     tenant = getattr(connection, "tenant", None)
     if getattr(tenant, "schema_name", None) == "public":
         tenant = None
-    return _pool().submit(_run_in_tenant, tenant, job)
+    return _pool().submit(_run_in_tenant, tenant, translation.get_language(),
+                          timezone.get_current_timezone(), job)
 
 
 def beside_shutdown() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context, tenant_context
 
 from core.concurrency import beside
@@ -111,8 +112,10 @@ def _scenario() -> dict[str, Any]:
         with tenant_context(tenant):
             out["inline"] = _board(period, inline=True)
             out["side"] = _board(period, inline=False)
-            out["where"] = beside(
-                lambda: (threading.current_thread().name, connection.schema_name)).result()
+            with translation.override("en"), timezone.override("Asia/Makassar"):
+                out["where"] = beside(lambda: (
+                    threading.current_thread().name, connection.schema_name,
+                    translation.get_language(), str(timezone.get_current_timezone()))).result()
         with schema_context("public"):
             other = Tenant.objects.exclude(pk=tenant.pk).exclude(schema_name="public").first()
         with tenant_context(other):  # the same side connection, the next job another tenant's
@@ -141,8 +144,9 @@ def test_side_sections_equal_inline_in_the_callers_tenant():
     assert side == inline
     assert inline.totals["received"] == 6 and inline.queue_totals["served"] == 1
     assert inline.ikm.respondents == 4 and inline.by_step is not None
-    name, where = out["where"]
+    name, where, language, zone = out["where"]
     assert name.startswith("mpp-beside") and where == schema
+    assert (language, zone) == ("en", "Asia/Makassar")  # the caller's, carried over
     # isolation: the next job on the side connection reads the other tenant, none of ours
     assert out["other_where"] == other_schema
     assert out["other_side"] == out["other_inline"]
