@@ -7,3 +7,6 @@ PORTAL = [
 BACKOFFICE = [
     (10, _("Permohonan"), "applications:worklist"),
 ]
+PLATFORM = [
+    (10, _("Brankas dokumen"), "applications:vault"),  # the citizen's, across regencies
+]
