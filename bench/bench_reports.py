@@ -230,6 +230,21 @@ def _fill_applications(offerings, now) -> None:
     Application.objects.filter(pk=template.pk).delete()  # only its columns were wanted
 
 
+def _rounds(client, url: str) -> tuple[list[float], list[float], list[int]]:
+    """ROUNDS timed requests: wall ms (sorted), SQL ms and statements of each."""
+    timings, sql_ms, queries = [], [], []
+    for _ in range(ROUNDS):
+        with SqlTimer() as spent:
+            t0 = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - t0) * 1000)
+        sql_ms.append(spent.seconds * 1000)
+        queries.append(spent.count)
+        assert response.status_code == 200
+    timings.sort()
+    return timings, sql_ms, queries
+
+
 def run() -> list[dict[str, object]]:
     from django.test import Client
     from django.utils import timezone
@@ -265,35 +280,17 @@ def run() -> list[dict[str, object]]:
     url = f"/kelola/laporan/?dari={(today - timedelta(days=365)).isoformat()}&sampai={today.isoformat()}"
     for _ in range(3):
         assert client.get(url).status_code == 200
-    timings, sql_ms, queries = [], [], []
-    for _ in range(ROUNDS):
-        with SqlTimer() as spent:
-            t0 = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - t0) * 1000)
-        sql_ms.append(spent.seconds * 1000)
-        queries.append(spent.count)
-        assert response.status_code == 200
-    timings.sort()
+    timings, sql_ms, queries = _rounds(client, url)
     p95 = timings[int(0.95 * (len(timings) - 1))]
     # the same requests with every section on the request's own connection, one after the
     # other (core.concurrency off): the same-run reference for the side connection's gain,
     # and the page's whole query count and SQL time
-    inline, inline_sql, inline_queries = [], [], []
     os.environ["MPP_BESIDE"] = "0"
     try:
         assert client.get(url).status_code == 200  # warm-up
-        for _ in range(ROUNDS):
-            with SqlTimer() as spent:
-                t0 = time.perf_counter()
-                response = client.get(url)
-                inline.append((time.perf_counter() - t0) * 1000)
-            inline_sql.append(spent.seconds * 1000)
-            inline_queries.append(spent.count)
-            assert response.status_code == 200
+        inline, inline_sql, inline_queries = _rounds(client, url)
     finally:
         del os.environ["MPP_BESIDE"]
-    inline.sort()
     conditions = {
         **counts,
         "period_days": 365,

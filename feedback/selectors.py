@@ -105,6 +105,18 @@ class IkmBreakdown:
     by_agency: dict[int | None, IkmResult]
 
 
+def _breakdown(total: dict[str, Any], services: dict[str, dict[str, Any]],
+               agencies: dict[int | None, dict[str, Any]]) -> IkmBreakdown:
+    """The summed groups as IKM results: services by code, OPDs by id with "no OPD" last."""
+    return IkmBreakdown(
+        total=_result(total, total["population"]),
+        by_service={code: _result(row, row["population"]) for code, row in sorted(
+            services.items())},
+        by_agency={pk: _result(row, row["population"]) for pk, row in sorted(
+            agencies.items(), key=lambda item: (item[0] is None, item[0] or 0))},
+    )
+
+
 # The figures of PermenPANRB 14/2017 that add up across days, services and OPDs: per unsur
 # the sum and the count of the answers, the respondents (questionnaires submitted) and the
 # population (transactions invited). The columns of an SKM rollup row (reports, ADR 0015).
@@ -180,13 +192,7 @@ def ikm_breakdown_from_groups(rows: list[dict[str, Any]]) -> IkmBreakdown:
             agencies[row["agency_id"] or None] = row
         else:
             total = row
-    return IkmBreakdown(
-        total=_result(total, total["population"]),
-        by_service={code: _result(row, row["population"]) for code, row in sorted(
-            services.items())},
-        by_agency={pk: _result(row, row["population"]) for pk, row in sorted(
-            agencies.items(), key=lambda item: (item[0] is None, item[0] or 0))},
-    )
+    return _breakdown(total, services, agencies)
 
 
 def ikm_breakdown(
@@ -218,13 +224,7 @@ def ikm_breakdown(
                        agencies.setdefault(row["agency_id"], dict.fromkeys(keys, 0))):
             for key in keys:
                 bucket[key] += row[key] or 0
-    return IkmBreakdown(
-        total=_result(total, total["population"]),
-        by_service={code: _result(row, row["population"]) for code, row in sorted(
-            services.items())},
-        by_agency={pk: _result(row, row["population"]) for pk, row in sorted(
-            agencies.items(), key=lambda item: (item[0] is None, item[0] or 0))},
-    )
+    return _breakdown(total, services, agencies)
 
 
 # --------------------------------------------------------------------------- complaints

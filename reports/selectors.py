@@ -318,6 +318,14 @@ def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
     return runs
 
 
+def _dict_rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of one statement as dicts (column name → value)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
 def _quoted(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -530,10 +538,7 @@ def application_figures(
         medians=_APPLICATION_MEDIANS if detail else _APPLICATION_BUCKET_MEDIANS.format(
             ctes=bucket_median_ctes("m", FINISH_CUTS, "float8", per_key=True)),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows = _dict_rows(sql, params)
     figures = ("received", "finished", "met", "missed", "open", "breached", "median_seconds")
     totals: dict[str, Any] = {}
     by_status, by_service, by_agency = [], [], []
@@ -694,10 +699,7 @@ def rolled_queue_figures(
             ctes=bucket_median_ctes("q", WAIT_CUTS, "int", per_key=False)),
         hour_waits="r.waits" if detail else "NULL::int[]",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows = _dict_rows(sql, params)
     return queue_figures_from_rows(rows)
 
 
@@ -760,10 +762,7 @@ def rolled_ikm_breakdown(
         rolled_agency_filter=rolled_agency_filter,
         sums=", ".join(f"COALESCE(sum({c}), 0)::bigint AS {c}" for c in SKM_SUM_COLUMNS),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows = _dict_rows(sql, params)
     return ikm_breakdown_from_groups(rows)
 
 

@@ -35,10 +35,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -46,6 +45,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+
+from tests.threads import in_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 THROWAWAY_REGION = "34.71"  # Kota Yogyakarta: not used by any other test
@@ -63,30 +64,6 @@ class FileSmsGateway:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def in_thread(func: Callable[[], Any]) -> Any:
-    """Run ``func`` in a new thread (its own DB connection, autocommit) and return its result."""
-    from django.db import connection, connections
-
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            assert connection.settings_dict["NAME"].startswith("test_"), "not the test database"
-            box["value"] = func()
-        except BaseException as exc:
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    assert not thread.is_alive(), "thread did not finish in time"
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 @contextmanager

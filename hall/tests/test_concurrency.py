@@ -10,36 +10,16 @@ worker threads, each on its own autocommit connection.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection, connections
 from django_tenants.utils import schema_context, tenant_context
 
+from tests.threads import in_thread
+
 THROWAWAY_REGION = "35.78"  # Kota Surabaya: not one of the session tenants
 SERVICE_CODE = "C-KTP"
-
-
-def in_thread(func: Callable[[], Any]) -> Any:
-    """Run ``func`` in a new thread (its own DB connection, autocommit) and return its result."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            assert connection.settings_dict["NAME"].startswith("test_"), "not the test database"
-            box["value"] = func()
-        except BaseException as exc:
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=300)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def _create() -> Any:

@@ -12,39 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context, tenant_context
 
 from core.concurrency import beside
+from tests.threads import in_thread
 
 THROWAWAY_REGION = "35.73"  # Kota Malang: not used by any other test
 SERVICE_CODE = "BS-KTP"
 TZ = "Asia/Jakarta"
-
-
-def in_thread(func: Callable[[], Any]) -> Any:
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            assert connection.settings_dict["NAME"].startswith("test_"), "not the test database"
-            box["value"] = func()
-        except BaseException as exc:  # re-raised in the test
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=300)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def _seed(tenant: Any) -> Any:
