@@ -307,6 +307,12 @@ def rollup_stale_days(*, computed: dict[date, datetime], tz: str) -> set[date]:
             and row["last"] > computed[row["day"]]}
 
 
+def skm_days_unfinished(*, computed: dict[date, datetime], tz: str) -> set[date]:
+    """The SKM-rolled days (``computed``: day → ``computed_at``) rolled up before the day had
+    ended: an answer or invitation may have come after (a later day never goes stale)."""
+    return {day for day, at in computed.items() if at < Period(day, day).bounds(tz)[1]}
+
+
 def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
     """Contiguous runs of ``days`` as (first, last) pairs, in order."""
     runs: list[tuple[date, date]] = []

@@ -23,7 +23,13 @@ from .models import (
     SkmDailyFigures,
     cuts_of,
 )
-from .selectors import ROLLUP_MARGIN, application_day_rows, day_runs, rollup_stale_days
+from .selectors import (
+    ROLLUP_MARGIN,
+    application_day_rows,
+    day_runs,
+    rollup_stale_days,
+    skm_days_unfinished,
+)
 
 _FIELDS = ("received", "met", "missed", "finish_seconds", "open_due_us")
 
@@ -105,12 +111,6 @@ def _skm_recompute(*, first: date, last: date, tz: str, computed_at: datetime) -
     SkmDailyFigures.objects.bulk_create(objects, batch_size=2000)
 
 
-def skm_days_unfinished(*, computed: dict[date, datetime], tz: str) -> set[date]:
-    """The SKM-rolled days (``computed``: day → ``computed_at``) rolled up before the day had
-    ended: an answer or invitation may have come after (a later day never goes stale)."""
-    return {day for day, at in computed.items() if at < Period(day, day).bounds(tz)[1]}
-
-
 def queue_day_moved(*, day: date, tz: str, now: datetime | None = None) -> int:
     """A ticket left ``day`` (a booking rescheduled, through ``hall.hooks``): re-roll the
     day if it is rolled up (``updated_at`` of the moved ticket names its new day only)."""
@@ -123,7 +123,8 @@ def daily_figures_refresh(*, tz: str, now: datetime | None = None) -> int:
     """The periodic job of one tenant: roll up yesterday if it is not yet, and recompute
     every rolled-up day an application or a queue ticket was updated since, the days whose
     SKM were rolled up before the day ended, and the days whose applications are rolled up
-    but not their queue or SKM (as after those rollups were added). Contiguous days are recomputed together. Returns the days written."""
+    but not their queue or SKM (as after those rollups were added). Contiguous days are
+    recomputed together. Returns the days written."""
     now = now or timezone.now()
     yesterday = local_today(tz, now) - timedelta(days=1)
     computed = dict(
